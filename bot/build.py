@@ -1,0 +1,301 @@
+"""The index build: corpus/ in, a new index generation out, swapped in only when complete.
+
+Incremental: a chunk whose embedded input is unchanged takes its vector from the previous index,
+so only new or edited documents are embedded. Atomic: everything is written to a temporary
+folder that becomes `index/current` in one rename; an exception, Ctrl-C or kill -9 before that
+leaves the previous index serving. One build at a time, enforced with an OS file lock that dies
+with its process.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import logging
+import os
+import secrets
+import shutil
+import sqlite3
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable, Iterator
+
+import numpy as np
+from tqdm import tqdm
+
+from bot import store
+from bot.chunking import chunk_document
+from bot.cleaning import clean_document
+from bot.config import Config
+from bot.corpus import (
+    RawFile, UnreadableFile, corpus_files, file_sha256, load_metadata_overrides, read_corpus_file, relative_name,
+)
+from bot.embedding import Embedder
+from bot.errors import BuildError, BuildLockedError
+from bot.records import BuildReport, Chunk, Document, SkippedFile
+from bot.text import fold, search_key
+
+logger = logging.getLogger(__name__)
+
+# Bump when cleaning or chunking changes what a file turns into, so the next build redoes it.
+PIPELINE_VERSION = 1
+LOCK_NAME = ".build.lock"
+_BATCH = 256
+
+Progress = Callable[[int, int], None]  # (chunks embedded so far, chunks to embed)
+
+
+def build_index(
+    config: Config,
+    *,
+    force: bool = False,
+    show_progress: bool = True,
+    on_progress: Progress | None = None,
+    embedder: Embedder | None = None,
+) -> BuildReport:
+    """Build (or bring up to date) the index over config.corpus.dir; returns what was done."""
+    started = time.perf_counter()
+    index_dir = config.index.dir
+    index_dir.mkdir(parents=True, exist_ok=True)
+    with build_lock(index_dir):
+        store.prune_generations(index_dir, config.index.keep_generations)
+        report = BuildReport(index_dir=str(index_dir))
+        raw_files, hashes = _read_corpus(config, report)
+        overrides = load_metadata_overrides(config.corpus.dir / config.corpus.metadata_file)
+        report.warnings += [
+            f"{config.corpus.metadata_file}: no corpus file named '{name}'" for name in sorted(set(overrides) - set(hashes))
+        ]
+        fingerprint = corpus_fingerprint(config, hashes, overrides)
+        documents = _clean_all(raw_files, hashes, overrides, report)
+        if not documents:
+            raise BuildError(
+                f"nothing to index in {config.corpus.dir}: {len(report.skipped)} file(s) skipped; the previous index is unchanged"
+            )
+        with _open_previous(index_dir) as (previous_conn, previous):
+            if not force and previous.get("corpus_fingerprint") == fingerprint:
+                report.up_to_date = True
+                report.documents = documents
+                report.chunks = report.reused = previous.get("chunks", 0)
+                report.index_type = previous.get("index_type", "")
+                report.seconds = time.perf_counter() - started
+                return report
+            embedder = embedder or Embedder.from_config(config)
+            reusable = previous_conn if _vectors_reusable(previous, config, embedder) else None
+            _write_generation(config, documents, fingerprint, embedder, reusable, report, show_progress, on_progress)
+        report.documents = documents
+        report.seconds = time.perf_counter() - started
+        logger.info("index built: %d documents, %d chunks (%d embedded, %d reused) in %.1fs",
+                    len(documents), report.chunks, report.embedded, report.reused, report.seconds)
+        return report
+
+
+@contextlib.contextmanager
+def build_lock(index_dir: Path) -> Iterator[None]:
+    """Hold the index's build lock, or raise BuildLockedError naming the build that holds it."""
+    path = index_dir / LOCK_NAME
+    with open(path, "a+", encoding="utf-8") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "unknown process"
+            raise BuildLockedError(f"another build is already running ({holder}); wait for it to finish") from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"pid {os.getpid()}, started {datetime.now(timezone.utc):%Y-%m-%d %H:%M:%S} UTC")
+        handle.flush()
+        try:
+            yield
+        finally:
+            handle.truncate(0)
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def corpus_fingerprint(config: Config, hashes: dict[str, str], overrides: dict) -> str:
+    """Changes whenever a rebuild would produce a different index."""
+    payload = {
+        "files": sorted(hashes.items()),
+        "overrides": overrides,
+        "model": store.model_fingerprint(config),
+        "chunking": vars(config.chunking),
+        "pipeline": PIPELINE_VERSION,
+        "schema": store.SCHEMA_VERSION,
+        "index": [config.index.approximate_above],
+    }
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
+
+
+def _read_corpus(config: Config, report: BuildReport) -> tuple[list[RawFile], dict[str, str]]:
+    corpus_dir = config.corpus.dir
+    if not corpus_dir.is_dir():
+        raise BuildError(f"corpus folder not found: {corpus_dir}")
+    raw_files, hashes = [], {}
+    max_bytes = int(config.corpus.max_file_mb * 1_000_000)
+    for path in corpus_files(corpus_dir):
+        name = relative_name(path, corpus_dir)
+        if path.suffix.lower() == ".toml":
+            continue  # the metadata sidecar and glossaries are data for the program, not documents
+        try:
+            raw = read_corpus_file(path, corpus_dir, max_bytes)
+            hashes[name] = file_sha256(path)
+        except UnreadableFile as exc:
+            report.skipped.append(SkippedFile(name, str(exc)))
+            continue
+        except OSError as exc:
+            report.skipped.append(SkippedFile(name, f"cannot read file ({exc.strerror or exc})"))
+            continue
+        raw_files.append(raw)
+    return raw_files, hashes
+
+
+def _clean_all(raw_files: list[RawFile], hashes: dict[str, str], overrides: dict, report: BuildReport) -> list[Document]:
+    documents = []
+    for raw in raw_files:
+        override = overrides.get(raw.source_file)
+        content_hash = hashlib.sha256((hashes[raw.source_file] + json.dumps(override, sort_keys=True, default=str)).encode()).hexdigest()
+        doc = clean_document(raw, content_hash, override)
+        if not doc.text.strip():
+            report.skipped.append(SkippedFile(raw.source_file, "no article text left after removing page chrome"))
+            continue
+        documents.append(doc)
+    return documents
+
+
+@contextlib.contextmanager
+def _open_previous(index_dir: Path) -> Iterator[tuple[sqlite3.Connection | None, dict]]:
+    """The database and manifest of the index being served; (None, {}) when there is none or it is
+    unreadable, which only means everything is embedded afresh."""
+    gen = store.current_generation(index_dir)
+    conn, manifest = None, {}
+    if gen is not None:
+        try:
+            conn = sqlite3.connect(f"file:{gen / store.DB_NAME}?mode=ro", uri=True)
+            manifest = store.read_manifest(conn)
+        except sqlite3.Error:
+            if conn is not None:
+                conn.close()
+            conn, manifest = None, {}
+    try:
+        yield conn, manifest
+    finally:
+        if conn is not None:
+            conn.close()
+
+
+def _vectors_reusable(previous: dict, config: Config, embedder: Embedder) -> bool:
+    return bool(previous) and not store.model_mismatch(previous, config) and previous.get("dimension") == embedder.dimension
+
+
+def embedding_input(embedder: Embedder, doc: Document, chunk: Chunk) -> str:
+    """What the model sees for a chunk: its headline gives the passage its place and topic."""
+    return embedder.passage_input(f"{doc.title}\n{chunk.text}")
+
+
+def embed_hash(model: str, text: str) -> str:
+    return hashlib.sha256(f"{model}\0{text}".encode()).hexdigest()
+
+
+def _write_generation(config: Config, documents: list[Document], fingerprint: str, embedder: Embedder,
+                      previous: sqlite3.Connection | None, report: BuildReport, show_progress: bool,
+                      on_progress: Progress | None) -> None:
+    index_dir = config.index.dir
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
+    name = f"{store.GEN_PREFIX}{stamp}-{secrets.token_hex(3)}"
+    tmp = index_dir / f"{store.TMP_PREFIX}{name}"
+    tmp.mkdir()
+    conn = None
+    old = _PreviousVectors(previous) if previous is not None else None
+    try:
+        conn = store.create_database(tmp / store.DB_NAME)
+        rows, inputs, files = _chunk_rows(conn, documents, config, embedder)
+        known = old.known_hashes() if old else set()
+        to_embed = sum(1 for r in rows if r.embed_hash not in known)
+        bar = tqdm(total=to_embed, desc="Embedding chunks", unit="chunk", disable=not show_progress)
+        embedded_files: set[str] = set()
+        for start in range(0, len(rows), _BATCH):
+            batch_rows, batch_inputs = rows[start: start + _BATCH], inputs[start: start + _BATCH]
+            vectors = old.vectors_for([r.embed_hash for r in batch_rows]) if old else {}
+            missing = [i for i, r in enumerate(batch_rows) if r.embed_hash not in vectors]
+            if missing:
+                fresh = embedder.encode_passages([batch_inputs[i] for i in missing])
+                for i, vector in zip(missing, fresh):
+                    vectors[batch_rows[i].embed_hash] = vector
+                    embedded_files.add(files[start + i])
+                report.embedded += len(missing)
+                bar.update(len(missing))
+                if on_progress:
+                    on_progress(report.embedded, to_embed)
+            store.insert_chunks(conn, batch_rows, np.stack([vectors[r.embed_hash] for r in batch_rows]))
+        bar.close()
+        conn.commit()
+        report.chunks = len(rows)
+        report.reused = report.chunks - report.embedded
+        report.embedded_files = tuple(sorted(embedded_files))
+        ids, matrix = store.all_vectors(conn, embedder.dimension)
+        faiss_index = store.build_faiss(ids, matrix, config.index)
+        report.index_type = store.index_type_name(faiss_index)
+        store.write_faiss(faiss_index, tmp / store.FAISS_NAME)
+        manifest = {
+            "schema_version": store.SCHEMA_VERSION,
+            "pipeline_version": PIPELINE_VERSION,
+            **store.model_fingerprint(config),
+            "model_source": embedder.source,
+            "dimension": embedder.dimension,
+            "documents": len(documents),
+            "chunks": len(rows),
+            "index_type": report.index_type,
+            "corpus_fingerprint": fingerprint,
+            "chunking": vars(config.chunking),
+            "skipped": [[s.source_file, s.reason] for s in report.skipped],
+            "build_time": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "generation": name,
+        }
+        store.write_manifest(conn, tmp, manifest)
+        conn.close()
+        conn = None
+        store.fsync_tree(tmp)
+        gen = index_dir / name
+        os.rename(tmp, gen)
+        store.publish_generation(index_dir, gen)
+    except BaseException:
+        if conn is not None:
+            conn.close()
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    store.prune_generations(index_dir, config.index.keep_generations)
+
+
+def _chunk_rows(conn: sqlite3.Connection, documents: list[Document], config: Config,
+                embedder: Embedder) -> tuple[list[store.ChunkRow], list[str], list[str]]:
+    rows, inputs, files = [], [], []
+    for doc in documents:
+        doc_id = store.insert_document(conn, doc.source_file, doc.text, doc.metadata, doc.content_hash)
+        title_fts = (search_key(doc.title), fold(doc.title))
+        for chunk in chunk_document(doc, config.chunking):
+            text_in = embedding_input(embedder, doc, chunk)
+            rows.append(store.ChunkRow(
+                doc_id=doc_id, position=chunk.position, start=chunk.start, end=chunk.end, text=chunk.text,
+                embed_hash=embed_hash(config.embedding.model, text_in),
+                fts=(search_key(chunk.text), fold(chunk.text), *title_fts),
+            ))
+            inputs.append(text_in)
+            files.append(doc.source_file)
+    return rows, inputs, files
+
+
+class _PreviousVectors:
+    """Vectors of the index being served, looked up by embed hash."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def known_hashes(self) -> set[str]:
+        return {h for (h,) in self.conn.execute("SELECT embed_hash FROM chunks")}
+
+    def vectors_for(self, hashes: list[str]) -> dict[str, np.ndarray]:
+        marks = ",".join("?" * len(hashes))
+        rows = self.conn.execute(f"SELECT embed_hash, embedding FROM chunks WHERE embed_hash IN ({marks})", hashes)
+        return {h: np.frombuffer(blob, dtype=np.float32) for h, blob in rows}

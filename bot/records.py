@@ -1,0 +1,96 @@
+"""The records passed between modules."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class DocumentMetadata:
+    title: str = ""
+    outlet: str = ""
+    published: str = ""  # ISO date (YYYY-MM-DD) or "" when the text states none
+    url: str = ""
+    provinces: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Document:
+    source_file: str  # path relative to the corpus folder, with forward slashes
+    text: str  # the cleaned article body, NFC; chunk offsets point into it
+    metadata: DocumentMetadata
+    content_hash: str  # of the raw file bytes and its sidecar entry
+
+    @property
+    def title(self) -> str:
+        return self.metadata.title
+
+
+@dataclass(frozen=True)
+class Chunk:
+    source_file: str
+    position: int  # 0-based order within its document
+    start: int  # character offsets into Document.text
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class SkippedFile:
+    source_file: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One retrieved chunk with its document's citation data."""
+
+    chunk_id: int
+    score: float
+    text: str
+    source_file: str
+    position: int
+    start: int
+    end: int
+    doc_id: int
+    metadata: DocumentMetadata
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A numbered source of an answer: the quoted sentences and where they come from."""
+
+    n: int  # 1-based, as shown in the answer text: [1], [2]
+    doc_id: int
+    title: str
+    outlet: str
+    published: str
+    url: str
+    source_file: str
+    quote: str  # verbatim sentences from the article, original diacritics
+    score: float
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    text: str  # plain text, in the question's language; quotes verbatim, marked [n]
+    found: bool  # False: the corpus has no answer; then citations is empty
+    language: str  # "vi" or "en"
+    citations: tuple[Citation, ...] = ()
+    latency_ms: float = 0.0
+
+
+@dataclass
+class BuildReport:
+    index_dir: str = ""
+    up_to_date: bool = False
+    documents: list[Document] = field(default_factory=list)
+    skipped: list[SkippedFile] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    chunks: int = 0
+    embedded: int = 0  # chunks whose vectors were computed in this build
+    reused: int = 0  # chunks whose vectors came from the previous index
+    embedded_files: tuple[str, ...] = ()
+    index_type: str = ""
+    seconds: float = 0.0

@@ -1,0 +1,383 @@
+"""The index on disk: a SQLite database (documents, chunks, vectors, FTS5, manifest) and a FAISS file.
+
+SQLite is the source of truth: it holds every chunk's text and vector, and FAISS ids are chunk ids.
+Each build writes a new generation folder; `index/current` is a symlink to the one being served and
+is replaced atomically, so readers always see a complete index.
+
+    index/
+      current -> gen-20261123T203000-4f2a
+      gen-20261123T203000-4f2a/{index.sqlite, vectors.faiss, manifest.json}
+      .build.lock
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import os
+import shutil
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import numpy as np
+
+from bot.config import Config, IndexConfig
+from bot.errors import IndexInvalidError, IndexMissingError
+from bot.records import DocumentMetadata, Hit
+
+logger = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 1
+DB_NAME = "index.sqlite"
+FAISS_NAME = "vectors.faiss"
+MANIFEST_NAME = "manifest.json"
+CURRENT = "current"
+GEN_PREFIX = "gen-"
+TMP_PREFIX = "tmp-"
+REBUILD_HINT = "run: python build_index.py"
+
+_SCHEMA = """
+CREATE TABLE documents (
+    id INTEGER PRIMARY KEY,
+    source_file TEXT NOT NULL UNIQUE,
+    title TEXT NOT NULL,
+    outlet TEXT NOT NULL,
+    published TEXT NOT NULL,
+    url TEXT NOT NULL,
+    provinces TEXT NOT NULL,      -- JSON list
+    text TEXT NOT NULL,           -- cleaned article; chunk offsets point into it
+    content_hash TEXT NOT NULL
+);
+CREATE TABLE chunks (
+    id INTEGER PRIMARY KEY,       -- also the FAISS id
+    doc_id INTEGER NOT NULL REFERENCES documents(id),
+    position INTEGER NOT NULL,
+    start INTEGER NOT NULL,
+    end INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    embed_hash TEXT NOT NULL,     -- of model + exact embedded input: lets the next build reuse the vector
+    embedding BLOB NOT NULL       -- float32, L2-normalized
+);
+CREATE INDEX chunks_doc ON chunks(doc_id, position);
+CREATE INDEX chunks_embed_hash ON chunks(embed_hash);
+-- Lexical search. Columns hold the with-diacritics form (search_key) and the folded form, so a
+-- query typed without diacritics ("dich vu cong") matches; the tokenizer keeps diacritics itself.
+CREATE VIRTUAL TABLE chunks_fts USING fts5(
+    body, body_folded, title, title_folded,
+    content='', tokenize='unicode61 remove_diacritics 0'
+);
+CREATE TABLE manifest (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+
+# ---------------------------------------------------------------- writing a generation
+
+def create_database(path: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(path)
+    conn.executescript(_SCHEMA)
+    return conn
+
+
+def insert_document(conn: sqlite3.Connection, source_file: str, text: str, meta: DocumentMetadata, content_hash: str) -> int:
+    cur = conn.execute(
+        "INSERT INTO documents (source_file, title, outlet, published, url, provinces, text, content_hash)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (source_file, meta.title, meta.outlet, meta.published, meta.url,
+         json.dumps(list(meta.provinces), ensure_ascii=False), text, content_hash),
+    )
+    return int(cur.lastrowid)
+
+
+@dataclass(frozen=True)
+class ChunkRow:
+    doc_id: int
+    position: int
+    start: int
+    end: int
+    text: str
+    embed_hash: str
+    fts: tuple[str, str, str, str]  # body, body_folded, title, title_folded
+
+
+def insert_chunks(conn: sqlite3.Connection, rows: Sequence[ChunkRow], vectors: np.ndarray) -> list[int]:
+    ids = []
+    for row, vector in zip(rows, vectors):
+        cur = conn.execute(
+            "INSERT INTO chunks (doc_id, position, start, end, text, embed_hash, embedding) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (row.doc_id, row.position, row.start, row.end, row.text, row.embed_hash,
+             np.ascontiguousarray(vector, dtype=np.float32).tobytes()),
+        )
+        chunk_id = int(cur.lastrowid)
+        conn.execute("INSERT INTO chunks_fts (rowid, body, body_folded, title, title_folded) VALUES (?, ?, ?, ?, ?)",
+                     (chunk_id, *row.fts))
+        ids.append(chunk_id)
+    return ids
+
+
+def all_vectors(conn: sqlite3.Connection, dimension: int) -> tuple[np.ndarray, np.ndarray]:
+    """(ids, vectors) of every chunk, in id order, read back from SQLite."""
+    count = conn.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
+    ids = np.empty(count, dtype=np.int64)
+    vectors = np.empty((count, dimension), dtype=np.float32)
+    for i, (chunk_id, blob) in enumerate(conn.execute("SELECT id, embedding FROM chunks ORDER BY id")):
+        ids[i] = chunk_id
+        vectors[i] = np.frombuffer(blob, dtype=np.float32)
+    return ids, vectors
+
+
+def build_faiss(ids: np.ndarray, vectors: np.ndarray, settings: IndexConfig):
+    """Exact inner-product search for small corpora; IVF with 8-bit scalar quantization above
+    `approximate_above` chunks so a million vectors fit in well under a gigabyte."""
+    import faiss
+
+    n, dimension = vectors.shape
+    if n <= settings.approximate_above:
+        index = faiss.IndexIDMap2(faiss.IndexFlatIP(dimension))
+    else:
+        nlist = int(min(65536, max(16, 4 * math.sqrt(n))))
+        quantizer = faiss.IndexFlatIP(dimension)
+        index = faiss.IndexIVFScalarQuantizer(
+            quantizer, dimension, nlist, faiss.ScalarQuantizer.QT_8bit, faiss.METRIC_INNER_PRODUCT
+        )
+        rng = np.random.default_rng(0)
+        sample = vectors[rng.choice(n, size=min(n, nlist * 64), replace=False)]
+        index.train(sample)
+        index.nprobe = settings.nprobe
+    if n:
+        index.add_with_ids(vectors, ids)
+    return index
+
+
+def index_type_name(index) -> str:
+    import faiss
+
+    ivf = faiss.try_extract_index_ivf(index)
+    return f"IVF{ivf.nlist},SQ8" if ivf is not None else "Flat"
+
+
+def write_faiss(index, path: Path) -> None:
+    import faiss
+
+    faiss.write_index(index, str(path))
+
+
+def write_manifest(conn: sqlite3.Connection, gen_dir: Path, manifest: dict) -> None:
+    """The manifest lives in SQLite (read by the code) and as JSON beside it (read by people)."""
+    conn.executemany("INSERT OR REPLACE INTO manifest (key, value) VALUES (?, ?)",
+                     [(k, json.dumps(v, ensure_ascii=False)) for k, v in manifest.items()])
+    conn.commit()
+    (gen_dir / MANIFEST_NAME).write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+
+def fsync_tree(folder: Path) -> None:
+    """Flush a generation's files and folder entry to disk before it is published."""
+    for path in [*folder.iterdir(), folder]:
+        _fsync(path)
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def publish_generation(index_dir: Path, gen_dir: Path) -> None:
+    """Point index/current at gen_dir in one atomic rename."""
+    link_tmp = index_dir / f"{TMP_PREFIX}{CURRENT}-{os.getpid()}"
+    if link_tmp.is_symlink() or link_tmp.exists():
+        link_tmp.unlink()
+    os.symlink(gen_dir.name, link_tmp)
+    os.replace(link_tmp, index_dir / CURRENT)
+    _fsync(index_dir)
+
+
+def prune_generations(index_dir: Path, keep: int) -> None:
+    """Delete old generations beyond `keep` (the current one always stays) and leftover temp folders."""
+    current = current_generation(index_dir)
+    gens = sorted((p for p in index_dir.glob(GEN_PREFIX + "*") if p.is_dir()), reverse=True)
+    old = [g for g in gens if g != current][max(0, keep - 1):]
+    for path in old + [p for p in index_dir.glob(TMP_PREFIX + "*")]:
+        if path.is_symlink() or path.is_file():
+            path.unlink(missing_ok=True)
+        else:
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def current_generation(index_dir: Path) -> Path | None:
+    link = index_dir / CURRENT
+    if not link.is_symlink() and not link.is_dir():
+        return None
+    return link.resolve()
+
+
+# ---------------------------------------------------------------- reading
+
+def read_manifest(conn: sqlite3.Connection) -> dict:
+    return {k: json.loads(v) for k, v in conn.execute("SELECT key, value FROM manifest")}
+
+
+class IndexStore:
+    """A read-only view of one index generation: FAISS in memory, SQLite for text and metadata."""
+
+    def __init__(self, gen_dir: Path, index_settings: IndexConfig) -> None:
+        import faiss
+
+        self.gen_dir = gen_dir
+        db_path, faiss_path = gen_dir / DB_NAME, gen_dir / FAISS_NAME
+        if not db_path.is_file() or not faiss_path.is_file():
+            raise IndexInvalidError(f"index generation {gen_dir.name} is incomplete (missing {DB_NAME} or {FAISS_NAME}); {REBUILD_HINT}")
+        try:
+            # Read-only and shared across the bot's worker threads; nothing here writes.
+            self.conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, check_same_thread=False)
+            self.manifest = read_manifest(self.conn)
+        except sqlite3.DatabaseError as exc:
+            raise IndexInvalidError(f"index database unreadable ({exc}); {REBUILD_HINT}") from exc
+        if self.manifest.get("schema_version") != SCHEMA_VERSION:
+            raise IndexInvalidError(
+                f"index schema version {self.manifest.get('schema_version')} does not match this program's {SCHEMA_VERSION}; {REBUILD_HINT}"
+            )
+        try:
+            self.faiss = faiss.read_index(str(faiss_path))
+        except RuntimeError as exc:
+            raise IndexInvalidError(f"FAISS file unreadable ({str(exc).splitlines()[0][:120]}); {REBUILD_HINT}") from exc
+        ivf = faiss.try_extract_index_ivf(self.faiss)
+        if ivf is not None:
+            ivf.nprobe = index_settings.nprobe
+
+    @property
+    def dimension(self) -> int:
+        return int(self.manifest["dimension"])
+
+    def chunk_count(self) -> int:
+        return int(self.conn.execute("SELECT COUNT(*) FROM chunks").fetchone()[0])
+
+    def dense_search(self, query_vector: np.ndarray, k: int) -> list[tuple[int, float]]:
+        """(chunk_id, cosine) of the k nearest chunks."""
+        if self.faiss.ntotal == 0:
+            return []
+        scores, ids = self.faiss.search(np.asarray(query_vector, dtype=np.float32).reshape(1, -1), k)
+        return [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i >= 0]
+
+    def lexical_search(self, match_expression: str, k: int, weights: Sequence[float] = (1.0, 1.0, 0.5, 0.5)) -> list[tuple[int, float]]:
+        """(chunk_id, score) by FTS5 BM25 for an FTS5 MATCH expression; higher score is better."""
+        rows = self.conn.execute(
+            "SELECT rowid, -bm25(chunks_fts, ?, ?, ?, ?) FROM chunks_fts WHERE chunks_fts MATCH ? ORDER BY rank LIMIT ?",
+            (*weights, match_expression, k),
+        )
+        return [(int(r), float(s)) for r, s in rows]
+
+    def hits(self, scored: Iterable[tuple[int, float]]) -> list[Hit]:
+        """Hits for (chunk_id, score) pairs, in the given order."""
+        scored = list(scored)
+        if not scored:
+            return []
+        marks = ",".join("?" * len(scored))
+        rows = {
+            r[0]: r for r in self.conn.execute(
+                "SELECT c.id, c.text, c.position, c.start, c.end, d.id, d.source_file, d.title, d.outlet,"
+                f" d.published, d.url, d.provinces FROM chunks c JOIN documents d ON d.id = c.doc_id WHERE c.id IN ({marks})",
+                [cid for cid, _ in scored],
+            )
+        }
+        return [
+            Hit(chunk_id=cid, score=score, text=r[1], position=r[2], start=r[3], end=r[4], doc_id=r[5],
+                source_file=r[6], metadata=_metadata(r[7:]))
+            for cid, score in scored if (r := rows.get(cid))
+        ]
+
+    def documents(self) -> list[tuple[int, str, DocumentMetadata, int]]:
+        """(doc_id, source_file, metadata, chunk count) of every indexed document, by source file."""
+        rows = self.conn.execute(
+            "SELECT d.id, d.source_file, d.title, d.outlet, d.published, d.url, d.provinces, COUNT(c.id)"
+            " FROM documents d LEFT JOIN chunks c ON c.doc_id = d.id GROUP BY d.id ORDER BY d.source_file"
+        )
+        return [(r[0], r[1], _metadata(r[2:7]), r[7]) for r in rows]
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def _metadata(row: Sequence) -> DocumentMetadata:
+    title, outlet, published, url, provinces = row
+    return DocumentMetadata(title=title, outlet=outlet, published=published, url=url, provinces=tuple(json.loads(provinces)))
+
+
+def open_index(config: Config) -> IndexStore:
+    """The generation being served, checked against config; raises a one-line error otherwise."""
+    gen = current_generation(config.index.dir)
+    if gen is None or not gen.is_dir():
+        raise IndexMissingError(f"no index at {config.index.dir}; {REBUILD_HINT}")
+    store = IndexStore(gen, config.index)
+    mismatch = model_mismatch(store.manifest, config)
+    if mismatch:
+        store.close()
+        raise IndexInvalidError(f"{mismatch}; {REBUILD_HINT}")
+    return store
+
+
+def model_fingerprint(config: Config) -> dict:
+    e = config.embedding
+    return {"model": e.model, "query_prefix": e.query_prefix, "passage_prefix": e.passage_prefix}
+
+
+def model_mismatch(manifest: dict, config: Config) -> str:
+    """Why the index was built with another model (or prefixes) than config names, or ""."""
+    for key, wanted in model_fingerprint(config).items():
+        if manifest.get(key) != wanted:
+            return f"index was built with {key} {manifest.get(key)!r} but config.toml says {wanted!r}"
+    return ""
+
+
+def verify_index(config: Config) -> dict:
+    """Full consistency check for `build_index.py --check`; returns the manifest or raises."""
+    store = open_index(config)
+    try:
+        conn, manifest = store.conn, store.manifest
+        problem = conn.execute("PRAGMA quick_check").fetchone()[0]
+        if problem != "ok":
+            raise IndexInvalidError(f"SQLite integrity check failed: {problem}")
+        chunks = store.chunk_count()
+        documents = conn.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
+        if store.faiss.ntotal != chunks:
+            raise IndexInvalidError(f"FAISS holds {store.faiss.ntotal} vectors but SQLite has {chunks} chunks; {REBUILD_HINT}")
+        if store.faiss.d != store.dimension:
+            raise IndexInvalidError(f"FAISS dimension {store.faiss.d} != manifest dimension {store.dimension}; {REBUILD_HINT}")
+        if (chunks, documents) != (manifest.get("chunks"), manifest.get("documents")):
+            raise IndexInvalidError(
+                f"manifest says {manifest.get('documents')} documents / {manifest.get('chunks')} chunks, "
+                f"database has {documents} / {chunks}; {REBUILD_HINT}"
+            )
+        fts_rows = conn.execute("SELECT COUNT(*) FROM chunks_fts").fetchone()[0]
+        if fts_rows != chunks:
+            raise IndexInvalidError(f"full-text index has {fts_rows} rows for {chunks} chunks; {REBUILD_HINT}")
+        bad = conn.execute("SELECT COUNT(*) FROM chunks WHERE length(embedding) != ?", (4 * store.dimension,)).fetchone()[0]
+        if bad:
+            raise IndexInvalidError(f"{bad} stored vectors have the wrong size; {REBUILD_HINT}")
+        _check_ids_match(store)
+        return manifest
+    except sqlite3.DatabaseError as exc:
+        raise IndexInvalidError(f"index database unreadable ({exc}); {REBUILD_HINT}") from exc
+    finally:
+        store.close()
+
+
+def _check_ids_match(store: IndexStore) -> None:
+    """Every FAISS id must be a chunk id; a sample of stored vectors must be the ones FAISS finds."""
+    import faiss
+
+    if store.faiss.ntotal == 0:
+        return
+    if isinstance(store.faiss, faiss.IndexIDMap2):
+        faiss_ids = faiss.vector_to_array(store.faiss.id_map)
+        db_ids = np.array([r[0] for r in store.conn.execute("SELECT id FROM chunks ORDER BY id")], dtype=np.int64)
+        if not np.array_equal(np.sort(faiss_ids), db_ids):
+            raise IndexInvalidError(f"FAISS ids do not match the chunk ids in SQLite; {REBUILD_HINT}")
+    for chunk_id, blob in store.conn.execute("SELECT id, embedding FROM chunks ORDER BY random() LIMIT 5"):
+        found = [cid for cid, _ in store.dense_search(np.frombuffer(blob, dtype=np.float32), 10)]
+        if chunk_id not in found:
+            raise IndexInvalidError(f"FAISS vectors do not match the stored vectors (chunk {chunk_id}); {REBUILD_HINT}")
