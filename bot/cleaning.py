@@ -14,7 +14,7 @@ from urllib.parse import urlparse
 from bot.corpus import RawFile
 from bot.provinces import provinces_in
 from bot.records import Document, DocumentMetadata
-from bot.text import fold
+from bot.text import fold, sentence_spans
 
 # Outlets recognised from a dateline marker ("(Baonghean.vn) -", "DNHN -") or a source URL's host.
 KNOWN_OUTLETS = {
@@ -69,6 +69,9 @@ _ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 # "Tin tức - 26/04/2022"); dates inside body sentences are events, not publication.
 _HEADER_DATE_MAX_LINE = 80
 _HEADER_LINES = 8
+# A first line longer than this is a paragraph, not a headline.
+_MAX_TITLE_CHARS = 250
+_DERIVED_TITLE_CHARS = 120
 
 
 def clean_document(raw: RawFile, content_hash: str, overrides: dict | None = None) -> Document:
@@ -82,6 +85,9 @@ def clean_document(raw: RawFile, content_hash: str, overrides: dict | None = Non
     body = [_strip_image_alt(line, title) for line in body]
     body = [_strip_dateline(line, found) for line in body if line]
     text = "\n".join(line for line in body if line)
+    if not text and title and not raw.hints.get("title"):
+        text, title = title, ""  # a one-paragraph file: its only line is the content, not a headline
+    title = title or _title_from_text(text)
     hints = raw.hints
     metadata = DocumentMetadata(
         title=title.rstrip(" ."),
@@ -151,13 +157,22 @@ def _strip_title_and_header(lines: list[str], hinted_title: str, found: _Found) 
             # The line is a dateline, not content, unless it is a whole sentence.
             if len(line.split()) <= 6:
                 continue
-        if not title and not body_has_text(body):
+        if not title and not body_has_text(body) and len(line) <= _MAX_TITLE_CHARS:
             title = line
             continue
         if title and line.rstrip(" .") == title.rstrip(" .") and not body_has_text(body):
             continue
         body.append(line)
     return body, title
+
+
+def _title_from_text(text: str) -> str:
+    """For files without a headline: the first sentence, cut at a word near _DERIVED_TITLE_CHARS."""
+    spans = sentence_spans(text)
+    first = text[spans[0][0]: spans[0][1]] if spans else text
+    if len(first) <= _DERIVED_TITLE_CHARS:
+        return first
+    return first[:_DERIVED_TITLE_CHARS].rsplit(" ", 1)[0] + "…"
 
 
 def body_has_text(lines: list[str]) -> bool:

@@ -57,24 +57,130 @@ class EmbeddingConfig:
 
 
 @dataclass(frozen=True)
+class TelegramConfig:
+    # The bot token is read from this environment variable, never from a file in the repo.
+    token_env: str = "TELEGRAM_BOT_TOKEN"
+    # A self-hosted Bot API server: base_url + token is the API root (a "{token}" placeholder also works).
+    base_url: str = "https://api.telegram.org/bot"
+    base_file_url: str = "https://api.telegram.org/file/bot"
+    # Telegram user ids allowed to run /reindex, /stats and upload documents.
+    admin_ids: tuple[int, ...] = ()
+    # Per-user limit on questions: at most rate_limit_messages within rate_limit_seconds (admins exempt).
+    rate_limit_messages: int = 6
+    rate_limit_seconds: float = 60.0
+    # Longer questions are cut to this many characters, with a notice.
+    max_question_chars: int = 500
+    # Updates handled at once; answering runs in worker threads.
+    concurrent_updates: int = 8
+    # Seconds between progress edits while /reindex runs.
+    progress_interval_seconds: float = 5.0
+    # Empty: long polling. Otherwise Telegram posts updates to this public HTTPS URL, served on listen:port.
+    webhook_url: str = ""
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = 8443
+    webhook_path: str = ""
+    # Environment variable holding the webhook secret token (optional, recommended).
+    webhook_secret_env: str = "TELEGRAM_WEBHOOK_SECRET"
+    log_level: str = "INFO"
+
+    def __post_init__(self) -> None:
+        if any(type(i) is not int for i in self.admin_ids):
+            raise ConfigError(f"[telegram] admin_ids must be a list of integer user ids, got {list(self.admin_ids)!r}")
+        if self.rate_limit_messages < 1 or self.rate_limit_seconds <= 0:
+            raise ConfigError("[telegram] rate_limit_messages must be >= 1 and rate_limit_seconds > 0")
+        if not 20 <= self.max_question_chars <= 4000:
+            raise ConfigError("[telegram] max_question_chars must be between 20 and 4000")
+        if self.concurrent_updates < 1:
+            raise ConfigError("[telegram] concurrent_updates must be >= 1")
+        if self.log_level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+            raise ConfigError(f"[telegram] log_level must be one of DEBUG, INFO, WARNING, ERROR, got {self.log_level!r}")
+
+
+@dataclass(frozen=True)
+class HistoryConfig:
+    # SQLite file of asked questions (hashed user ids, language, found, latency, cited documents, feedback).
+    path: Path = Path("data/history.sqlite")
+    # Records older than this are deleted at start-up and daily.
+    retention_days: int = 90
+    # Salt for hashing user ids: taken from this environment variable when set, otherwise a random
+    # salt kept in <path>.salt (created on first use, readable by the owner only).
+    salt_env: str = "CDS_BOT_HISTORY_SALT"
+
+    def __post_init__(self) -> None:
+        if self.retention_days < 1:
+            raise ConfigError("[history] retention_days must be >= 1")
+
+
+@dataclass(frozen=True)
+class SearchConfig:
+    # English -> Vietnamese domain terms; admins extend it like the corpus.
+    glossary: Path = Path("corpus/glossary.toml")
+    # How many results each retriever contributes before fusion.
+    candidates: int = 50
+    # Weighted reciprocal rank fusion: weight / (rrf_k + rank) per retriever.
+    rrf_k: float = 60.0
+    lexical_weight: float = 1.0
+    dense_weight: float = 1.0
+    # BM25 weights of the FTS5 columns: body, body_folded, title, title_folded.
+    column_weights: tuple = (1.0, 1.0, 0.5, 0.5)
+    # English questions: also embed the glossary's Vietnamese translations with the question.
+    dense_glossary: bool = True
+    # Score multiplier for articles about other provinces than the one a question names.
+    other_province_penalty: float = 0.5
+
+
+@dataclass(frozen=True)
+class AnswerConfig:
+    # Share of the question (IDF-weighted concepts) a passage must cover to be used as an answer.
+    min_relevance: float = 0.5
+    max_citations: int = 3
+    # Another article is cited too when it covers at least this share of what the best one covers.
+    other_source_ratio: float = 0.85
+    max_quote_sentences: int = 2
+    not_found_vi: str = (
+        "Xin lỗi, kho tài liệu hiện chưa có thông tin về câu hỏi này. Bạn có thể diễn đạt lại câu hỏi "
+        "(nêu rõ tỉnh, chương trình hoặc chỉ tiêu), hoặc tra cứu trên Cổng Dịch vụ công quốc gia "
+        "https://dichvucong.gov.vn và cổng thông tin điện tử của tỉnh."
+    )
+    not_found_en: str = (
+        "Sorry, the document collection has no information on that. Try rephrasing (name the province, "
+        "programme or target), or see the National Public Service Portal https://dichvucong.gov.vn and "
+        "the province's official portal."
+    )
+
+
+@dataclass(frozen=True)
+class LLMConfig:
+    """Optional generative answers from an OpenAI-compatible chat endpoint; extractive otherwise."""
+
+    enabled: bool = False
+    endpoint: str = ""  # base URL, e.g. http://127.0.0.1:8000/v1
+    model: str = ""
+    api_key_env: str = "LLM_API_KEY"  # name of the environment variable holding the key
+    timeout_seconds: float = 20.0
+    max_passages: int = 5
+
+
+@dataclass(frozen=True)
 class Config:
     path: Path | None = None
     corpus: CorpusConfig = field(default_factory=CorpusConfig)
     index: IndexConfig = field(default_factory=IndexConfig)
     chunking: ChunkingConfig = field(default_factory=ChunkingConfig)
     embedding: EmbeddingConfig = field(default_factory=EmbeddingConfig)
+    search: SearchConfig = field(default_factory=SearchConfig)
+    answer: AnswerConfig = field(default_factory=AnswerConfig)
+    llm: LLMConfig = field(default_factory=LLMConfig)
+    telegram: TelegramConfig = field(default_factory=TelegramConfig)
+    history: HistoryConfig = field(default_factory=HistoryConfig)
 
     @property
     def base_dir(self) -> Path:
         return self.path.parent if self.path else Path.cwd()
 
 
-_SECTIONS: dict[str, type] = {
-    "corpus": CorpusConfig,
-    "index": IndexConfig,
-    "chunking": ChunkingConfig,
-    "embedding": EmbeddingConfig,
-}
+# Each [section] of config.toml is the Config field of that name; its dataclass is the field's factory.
+_SECTIONS: dict[str, type] = {f.name: f.default_factory for f in dataclasses.fields(Config) if f.name != "path"}
 
 
 def load_config(path: str | Path | None = None) -> Config:
@@ -124,6 +230,8 @@ def _checked_value(default: Any, value: Any, where: str) -> Any:
     expected = str if isinstance(default, Path) else type(default)
     if expected is float and type(value) is int:
         return float(value)
+    if expected is tuple and type(value) is list:
+        return tuple(value)
     if type(value) is not expected:  # bool is an int subclass: compare exact types
         raise ConfigError(f"{where} must be {expected.__name__}, got {value!r}")
     return value

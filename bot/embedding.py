@@ -71,7 +71,9 @@ class Embedder:
 
 def _load_sentence_transformer(source: str, settings: EmbeddingConfig):
     from sentence_transformers import SentenceTransformer
+    from transformers.utils import logging as transformers_logging
 
+    transformers_logging.disable_progress_bar()  # its "Loading weights" bar is noise in CLI output
     logger.info("loading embedding model %s from %s", settings.model, source)
     try:
         return SentenceTransformer(source, device=settings.device)

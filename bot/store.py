@@ -18,6 +18,7 @@ import math
 import os
 import shutil
 import sqlite3
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Sequence
@@ -235,6 +236,7 @@ class IndexStore:
             # Read-only and shared across the bot's worker threads; nothing here writes.
             self.conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, check_same_thread=False)
             self.manifest = read_manifest(self.conn)
+            self.conn.execute("CREATE VIRTUAL TABLE temp.fts_vocab USING fts5vocab(main, chunks_fts, 'col')")
         except sqlite3.DatabaseError as exc:
             raise IndexInvalidError(f"index database unreadable ({exc}); {REBUILD_HINT}") from exc
         if self.manifest.get("schema_version") != SCHEMA_VERSION:
@@ -248,13 +250,16 @@ class IndexStore:
         ivf = faiss.try_extract_index_ivf(self.faiss)
         if ivf is not None:
             ivf.nprobe = index_settings.nprobe
+        # The bot answers from worker threads; one connection, used one query at a time.
+        self._lock = threading.Lock()
 
     @property
     def dimension(self) -> int:
         return int(self.manifest["dimension"])
 
     def chunk_count(self) -> int:
-        return int(self.conn.execute("SELECT COUNT(*) FROM chunks").fetchone()[0])
+        with self._lock:
+            return int(self.conn.execute("SELECT COUNT(*) FROM chunks").fetchone()[0])
 
     def dense_search(self, query_vector: np.ndarray, k: int) -> list[tuple[int, float]]:
         """(chunk_id, cosine) of the k nearest chunks."""
@@ -265,11 +270,32 @@ class IndexStore:
 
     def lexical_search(self, match_expression: str, k: int, weights: Sequence[float] = (1.0, 1.0, 0.5, 0.5)) -> list[tuple[int, float]]:
         """(chunk_id, score) by FTS5 BM25 for an FTS5 MATCH expression; higher score is better."""
-        rows = self.conn.execute(
-            "SELECT rowid, -bm25(chunks_fts, ?, ?, ?, ?) FROM chunks_fts WHERE chunks_fts MATCH ? ORDER BY rank LIMIT ?",
-            (*weights, match_expression, k),
-        )
+        with self._lock:
+            rows = self.conn.execute(
+                "SELECT rowid, -bm25(chunks_fts, ?, ?, ?, ?) FROM chunks_fts WHERE chunks_fts MATCH ? ORDER BY rank LIMIT ?",
+                (*weights, match_expression, k),
+            ).fetchall()
         return [(int(r), float(s)) for r, s in rows]
+
+    def phrase_frequency(self, phrase: str, column: str) -> int:
+        """How many chunks contain the phrase (adjacent words) in an FTS column."""
+        with self._lock:
+            return int(self.conn.execute(
+                "SELECT COUNT(*) FROM chunks_fts WHERE chunks_fts MATCH ?", (f'{{{column}}} : "{phrase}"',)
+            ).fetchone()[0])
+
+    def document_frequencies(self, terms: Iterable[str], column: str) -> dict[str, int]:
+        """How many chunks contain each term in an FTS column (for IDF weights)."""
+        terms = list(set(terms))
+        if not terms:
+            return {}
+        marks = ",".join("?" * len(terms))
+        with self._lock:
+            rows = self.conn.execute(
+                f"SELECT term, doc FROM temp.fts_vocab WHERE col = ? AND term IN ({marks})", (column, *terms)
+            ).fetchall()
+        found = dict(rows)
+        return {t: int(found.get(t, 0)) for t in terms}
 
     def hits(self, scored: Iterable[tuple[int, float]]) -> list[Hit]:
         """Hits for (chunk_id, score) pairs, in the given order."""
@@ -277,13 +303,14 @@ class IndexStore:
         if not scored:
             return []
         marks = ",".join("?" * len(scored))
-        rows = {
-            r[0]: r for r in self.conn.execute(
-                "SELECT c.id, c.text, c.position, c.start, c.end, d.id, d.source_file, d.title, d.outlet,"
-                f" d.published, d.url, d.provinces FROM chunks c JOIN documents d ON d.id = c.doc_id WHERE c.id IN ({marks})",
-                [cid for cid, _ in scored],
-            )
-        }
+        with self._lock:
+            rows = {
+                r[0]: r for r in self.conn.execute(
+                    "SELECT c.id, c.text, c.position, c.start, c.end, d.id, d.source_file, d.title, d.outlet,"
+                    f" d.published, d.url, d.provinces FROM chunks c JOIN documents d ON d.id = c.doc_id WHERE c.id IN ({marks})",
+                    [cid for cid, _ in scored],
+                )
+            }
         return [
             Hit(chunk_id=cid, score=score, text=r[1], position=r[2], start=r[3], end=r[4], doc_id=r[5],
                 source_file=r[6], metadata=_metadata(r[7:]))
@@ -292,10 +319,11 @@ class IndexStore:
 
     def documents(self) -> list[tuple[int, str, DocumentMetadata, int]]:
         """(doc_id, source_file, metadata, chunk count) of every indexed document, by source file."""
-        rows = self.conn.execute(
-            "SELECT d.id, d.source_file, d.title, d.outlet, d.published, d.url, d.provinces, COUNT(c.id)"
-            " FROM documents d LEFT JOIN chunks c ON c.doc_id = d.id GROUP BY d.id ORDER BY d.source_file"
-        )
+        with self._lock:
+            rows = self.conn.execute(
+                "SELECT d.id, d.source_file, d.title, d.outlet, d.published, d.url, d.provinces, COUNT(c.id)"
+                " FROM documents d LEFT JOIN chunks c ON c.doc_id = d.id GROUP BY d.id ORDER BY d.source_file"
+            ).fetchall()
         return [(r[0], r[1], _metadata(r[2:7]), r[7]) for r in rows]
 
     def close(self) -> None:

@@ -8,12 +8,15 @@ from __future__ import annotations
 import re
 import unicodedata
 
-_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
+# Zero-width characters and soft hyphens vanish; some keyboards type the eth (Ð, ð) for Đ, đ.
+_INVISIBLE_AND_LOOKALIKES = {
+    **dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad")), ord("Ð"): "Đ", ord("ð"): "đ",
+}
 
 
 def nfc(text: str) -> str:
-    """NFC with zero-width characters removed: keyboards send NFD, web pages carry soft hyphens."""
-    return unicodedata.normalize("NFC", text).translate(_ZERO_WIDTH)
+    """NFC without invisible characters: keyboards send NFD, web pages carry soft hyphens."""
+    return unicodedata.normalize("NFC", text).translate(_INVISIBLE_AND_LOOKALIKES)
 
 
 # Old-style tone placement (hoà, thuỷ) and new-style (hòa, thủy) are both in use, often in the
@@ -109,8 +112,10 @@ def _ends_with_abbreviation(before: str) -> bool:
     if not word:
         return False
     token = word.group(1).lower()
-    # Single letters are initials ("Nguyễn V. A.") and dotted words are abbreviations already.
-    return token in _ABBREVIATIONS or len(token) == 1 or token.rstrip(".") in _ABBREVIATIONS
+    # Single letters are initials ("Nguyễn V. A.") and dotted words are abbreviations already;
+    # a single digit is not an initial: "Hội nghị lần thứ 9." ends its sentence.
+    initial = len(token) == 1 and token.isalpha()
+    return token in _ABBREVIATIONS or initial or token.rstrip(".") in _ABBREVIATIONS
 
 
 def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:

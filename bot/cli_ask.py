@@ -1,0 +1,51 @@
+"""`python -m bot ask`: answers from the command line, one per question, optionally as JSON lines.
+
+A stable contract for other tools: with --json, exactly one JSON object per input line, in input
+order, blank or odd lines included, with the model loaded once for all of them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from dataclasses import asdict
+from typing import Iterable, TextIO
+
+from bot.answer import Answerer, format_date
+from bot.config import Config
+from bot.records import Answer
+
+
+def run_ask(config: Config, questions: list[str], as_json: bool = False,
+            stdin: TextIO | None = None, stdout: TextIO | None = None) -> int:
+    stdin, stdout = stdin or sys.stdin, stdout or sys.stdout
+    answerer = Answerer.open(config, llm_api_key=os.environ.get(config.llm.api_key_env, "") if config.llm.enabled else "")
+    lines: Iterable[str] = [" ".join(questions)] if questions else (line.rstrip("\r\n") for line in stdin)
+    for question in lines:
+        answer = answerer.answer(question)
+        stdout.write((answer_json(answer) if as_json else answer_text(answer)) + "\n")
+        stdout.flush()
+    return 0
+
+
+def answer_json(answer: Answer) -> str:
+    return json.dumps({
+        "question": answer.question,
+        "answer": answer.text,
+        "found": answer.found,
+        "language": answer.language,
+        "latency_ms": round(answer.latency_ms, 2),
+        "citations": [asdict(c) for c in answer.citations],
+    }, ensure_ascii=False)
+
+
+def answer_text(answer: Answer) -> str:
+    lines = [answer.text]
+    if answer.citations:
+        lines.append("")
+        lines.append("Nguồn:" if answer.language == "vi" else "Sources:")
+        for c in answer.citations:
+            details = [c.outlet, format_date(c.published, answer.language), c.url, f"corpus/{c.source_file}"]
+            lines.append(f"[{c.n}] {c.title} — " + " — ".join(d for d in details if d))
+    return "\n".join(lines)
