@@ -127,6 +127,8 @@ class SearchConfig:
     dense_glossary: bool = True
     # Score multiplier for articles about other provinces than the one a question names.
     other_province_penalty: float = 0.5
+    # Weight, relative to its IDF, of an English word the glossary cannot translate.
+    untranslated_weight: float = 0.5
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,8 @@ who whom whose when where why how do does did done doing has have had having wil
 could may might must this that these those it its it's they them their there here i me my we our you your
 he she his her and or but not no nor so than too very s t just also any some all each every please tell
 show give me know want wanted find get let us about what's whats is there any
-hello hi hey thanks thank good morning afternoon evening bye
+hello hi hey thanks thank good morning afternoon evening bye according set sets setting make makes made
+say says said take takes took one's
 """.split())
 
 # Frequent Vietnamese syllables, folded: decide the language of questions typed without diacritics.

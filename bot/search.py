@@ -22,6 +22,10 @@ from bot.store import IndexStore
 from bot.text import fold, has_diacritics, nfc, search_key
 
 MODES = ("lexical", "dense", "hybrid")
+_NUMBER_WORDS = dict(zip(
+    "one two three four five six seven eight nine ten eleven twelve fifteen twenty thirty".split(),
+    "1 2 3 4 5 6 7 8 9 10 11 12 15 20 30".split(),
+))
 # Share of the rarer syllable's chunks in which the pair must occur to count as one word.
 _COLLOCATION_SHARE = 0.3
 
@@ -54,6 +58,9 @@ class Concept:
     label: str
     phrases: tuple[Phrase, ...]
     province: str = ""  # set when the concept is a province: covered by the document's provinces too
+    # An English word the glossary does not know: it may well be in the article in Vietnamese, so its
+    # absence counts for less.
+    untranslated: bool = False
 
 
 @dataclass(frozen=True)
@@ -110,7 +117,8 @@ class Searcher:
         concepts += [_province_concept(p) for p in provinces if not any(c.province == p for c in concepts)]
         for token in words(rest):
             if not is_stopword(token, "en") and fold(token) not in province_words:
-                concepts.append(Concept(token, (Phrase.of(token),)))
+                token = _NUMBER_WORDS.get(token, token)
+                concepts.append(Concept(token, (Phrase.of(token),), untranslated=not token.isdigit()))
         return concepts, translations
 
     def _vietnamese_concepts(self, text: str, provinces: tuple[str, ...]) -> tuple[list[Concept], list[Phrase]]:
@@ -207,7 +215,8 @@ class Searcher:
 
     def concept_weight(self, concept: Concept) -> float:
         # An alternative that never occurs has the highest IDF; a concept is as rare as its commonest form.
-        return min(self.idf(p) for p in concept.phrases)
+        weight = min(self.idf(p) for p in concept.phrases)
+        return weight * self.settings.untranslated_weight if concept.untranslated else weight
 
     def coverage(self, query: Query, text: str, provinces: tuple[str, ...] = ()) -> float:
         """The IDF-weighted share of the question's concepts that occur in `text` (0..1)."""
