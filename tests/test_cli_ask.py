@@ -1,0 +1,64 @@
+"""`python -m bot ask`: the command-line contract other tools rely on."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from conftest import REPO, cli_env
+
+pytestmark = pytest.mark.slow
+
+
+def run_ask(*args: str, stdin: str = "", cwd=None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "ask", *args], input=stdin, cwd=cwd or REPO, env=cli_env(),
+        capture_output=True, text=True, timeout=300,
+    )
+
+
+def test_json_lines_one_per_input_line_in_order(built_seed):
+    lines = [
+        "What is Nghệ An's Government-index target?",
+        "",
+        "!!!",
+        "dich vu cong truc tuyen",
+        "Giá vàng hôm nay bao nhiêu?",
+    ]
+    result = run_ask("--json", "--config", str(built_seed.config_path), stdin="\n".join(lines) + "\n")
+    assert result.returncode == 0, result.stderr
+    out = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [o["question"] for o in out] == lines
+    for o in out:
+        assert set(o) == {"question", "answer", "found", "language", "latency_ms", "citations"}
+        assert isinstance(o["answer"], str) and o["answer"]
+        assert o["latency_ms"] >= 0
+        if not o["found"]:
+            assert o["citations"] == []
+    first = out[0]
+    assert first["found"] and first["language"] == "en"
+    citation = first["citations"][0]
+    assert set(citation) == {"n", "doc_id", "title", "outlet", "published", "url", "source_file", "quote", "score"}
+    assert citation["n"] == 1 and citation["source_file"] == "002_f4c38aa5626986ed.txt"
+    assert "25 - 30" in citation["quote"]
+    assert [o["found"] for o in out[1:]] == [False, False, True, False]
+
+
+def test_readable_answer_lists_its_sources(built_seed):
+    result = run_ask("--config", str(built_seed.config_path), "Thanh Hóa đặt mục tiêu gì về chuyển đổi số đến năm 2025?")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("Theo ")
+    assert "Nguồn:" in result.stdout and "004_19ab1e55f0366f18.txt" in result.stdout
+    assert "nhóm 10 tỉnh" in result.stdout
+
+
+def test_missing_index_is_one_line_and_exit_code_2(make_project):
+    project = make_project("empty")
+    result = run_ask("--config", str(project.config_path), "xin chào")
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and "build_index.py" in lines[0]

@@ -1,0 +1,61 @@
+"""Language detection, stopwords and the bilingual glossary."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.errors import ConfigError
+from bot.glossary import Glossary
+from bot.language import detect_language
+
+REPO_GLOSSARY = __import__("pathlib").Path(__file__).resolve().parents[1] / "corpus" / "glossary.toml"
+
+
+@pytest.mark.parametrize("text, language", [
+    ("What is Nghệ An's Government-index target?", "en"),  # Vietnamese names inside English
+    ("How many targets does Quang Ninh have?", "en"),
+    ("hello", "en"),
+    ("Mục tiêu Chính phủ số của Nghệ An là gì?", "vi"),
+    ("muc tieu chinh phu so nghe an", "vi"),  # typed without diacritics
+    ("dich vu cong truc tuyen", "vi"),
+    ("Thanh Hoa dat muc tieu gi", "vi"),
+    ("Nghe An", "vi"),
+    ("", "vi"),
+    ("2025", "vi"),
+])
+def test_detect_language(text, language):
+    assert detect_language(text) == language
+
+
+def test_glossary_prefers_the_longest_phrase():
+    glossary = Glossary.load(REPO_GLOSSARY)
+    matches = glossary.matches("Which provinces lead on the digital government index?")
+    assert [m.english for m in matches][-1] == "digital government index"
+    assert "chính phủ số" in matches[-1].vietnamese
+
+
+def test_glossary_synonyms_work_in_both_directions(tmp_path):
+    path = tmp_path / "g.toml"
+    path.write_text('[terms]\n"target" = ["mục tiêu"]\n[synonyms]\n"mục tiêu" = ["phấn đấu", "chỉ tiêu"]\n', encoding="utf-8")
+    glossary = Glossary.load(path)
+    assert set(glossary.synonyms_of("mục tiêu")) == {"phấn đấu", "chỉ tiêu"}
+    assert "mục tiêu" in glossary.synonyms_of("Phấn đấu")
+    assert glossary.matches("The TARGET is") [0].vietnamese == ("mục tiêu",)
+
+
+def test_admin_can_extend_the_glossary(tmp_path):
+    path = tmp_path / "g.toml"
+    path.write_text('[terms]\n"broadband" = ["băng rộng"]\n', encoding="utf-8")
+    assert Glossary.load(path).matches("broadband coverage")[0].vietnamese == ("băng rộng",)
+
+
+@pytest.mark.parametrize("content", ['[terms]\n"x" = 3\n', "[terms\n", '[terms]\n"x" = [""]\n'])
+def test_a_broken_glossary_is_a_clear_config_error(tmp_path, content):
+    path = tmp_path / "g.toml"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(ConfigError, match="glossary"):
+        Glossary.load(path)
+
+
+def test_missing_glossary_means_no_expansion(tmp_path):
+    assert Glossary.load(tmp_path / "none.toml").matches("digital government") == []
