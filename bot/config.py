@@ -120,7 +120,13 @@ class SearchConfig:
     # Weighted reciprocal rank fusion: weight / (rrf_k + rank) per retriever.
     rrf_k: float = 60.0
     lexical_weight: float = 1.0
-    dense_weight: float = 1.0
+    # The bundled English model reads Vietnamese poorly: its ranking counts for less on Vietnamese
+    # questions than on English ones (tuned on XQuAD, see docs/benchmarks.md).
+    dense_weight_vi: float = 0.2
+    dense_weight_en: float = 0.5
+    # After fusion, the top `rerank_depth` chunks gain coverage_weight x (share of the question they cover).
+    coverage_weight: float = 0.05
+    rerank_depth: int = 20
     # BM25 weights of the FTS5 columns: body, body_folded, title, title_folded.
     column_weights: tuple = (1.0, 1.0, 0.5, 0.5)
     # English questions: also embed the glossary's Vietnamese translations with the question.
@@ -134,7 +140,9 @@ class SearchConfig:
 @dataclass(frozen=True)
 class AnswerConfig:
     # Share of the question (IDF-weighted concepts) a passage must cover to be used as an answer.
-    min_relevance: float = 0.5
+    # Calibrated on tests/data/seed_qa.toml: answerable questions reach >= 0.515, unanswerable
+    # ones <= 0.434 (2026-11-23); the threshold sits between them.
+    min_relevance: float = 0.47
     max_citations: int = 3
     # Another article is cited too when it covers at least this share of what the best one covers.
     other_source_ratio: float = 0.85

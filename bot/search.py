@@ -175,9 +175,12 @@ class Searcher:
         if mode in ("lexical", "hybrid"):
             rankings.append((self.settings.lexical_weight, self.lexical(query, depth)))
         if mode in ("dense", "hybrid") and query.dense_text:
-            rankings.append((self.settings.dense_weight, self.dense(query, depth)))
+            weight = self.settings.dense_weight_en if query.language == "en" else self.settings.dense_weight_vi
+            rankings.append((weight, self.dense(query, depth)))
         fused = fuse_rankings(rankings, self.settings.rrf_k)
         hits = self.store.hits(fused[: depth])
+        if mode == "hybrid":
+            hits = self._rerank_by_coverage(query, hits)
         if query.provinces:
             hits = self._prefer_provinces(hits, query.provinces)
         return hits[:k]
@@ -188,6 +191,16 @@ class Searcher:
 
     def dense(self, query: Query, k: int) -> list[tuple[int, float]]:
         return self.store.dense_search(self.embedder.encode_query(query.dense_text), k)
+
+    def _rerank_by_coverage(self, query: Query, hits: list[Hit]) -> list[Hit]:
+        """Rank fusion knows ranks, not content: among the top chunks, prefer those that contain
+        more of what the question asks about."""
+        depth, weight = self.settings.rerank_depth, self.settings.coverage_weight
+        top = [
+            replace(h, score=h.score + weight * self.coverage(query, f"{h.metadata.title}\n{h.text}", h.metadata.provinces))
+            for h in hits[:depth]
+        ]
+        return sorted(top, key=lambda h: -h.score) + hits[depth:]
 
     def _prefer_provinces(self, hits: list[Hit], provinces: tuple[str, ...]) -> list[Hit]:
         """A question naming a province is about that province: other provinces' articles sink."""
