@@ -8,6 +8,7 @@ the configured "no information" text and carries no citations.
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 from dataclasses import dataclass
@@ -19,13 +20,20 @@ from bot.glossary import Glossary
 from bot.records import Answer, Citation, DocumentMetadata, Hit
 from bot.search import Query, Searcher
 from bot.store import IndexStore, open_index
-from bot.text import nfc, sentence_spans
+from bot.text import fold, nfc, sentence_spans
 
 logger = logging.getLogger(__name__)
 
-# Chunks examined for quotable sentences; more only slows answers, the right one is near the top.
-_CANDIDATE_CHUNKS = 8
+# Chunks examined for support and quotable sentences. Enough that a long article answering well
+# cannot crowd out a second article that answers too.
+_CANDIDATE_CHUNKS = 30
 _SECOND_SENTENCE_SHARE = 0.8
+# Sentences holding what the question asks for (a date for "khi nào", a number for "bao nhiêu") win ties.
+_ANSWER_TYPE_BONUS = 0.1
+_ASKS_WHEN = re.compile(r"\b(khi nao|ngay nao|bao gio|thoi gian nao|luc nao|nam nao|thang nao|when|what date|which date|what year)\b")
+_ASKS_HOW_MANY = re.compile(r"\b(bao nhieu|may|how many|how much|what percentage|what share|what number)\b")
+_DATE = re.compile(r"\b\d{1,2}/\d{1,2}(/\d{2,4})?\b|\b(tháng|năm)\s+\d{1,4}|\b(19|20)\d{2}\b")
+_NUMBER = re.compile(r"\d")
 
 
 @dataclass(frozen=True)
@@ -101,6 +109,8 @@ class Answerer:
         first_rank: dict[int, int] = {}
         hits_of: dict[int, list[Hit]] = {}
         for rank, hit in enumerate(searcher.retrieve(query, _CANDIDATE_CHUNKS)):
+            if query.provinces and not set(query.provinces) & set(hit.metadata.provinces):
+                continue  # a question about Thanh Hóa is not answered from an article about Nghệ An
             covered = searcher.coverage(query, f"{hit.metadata.title}\n{hit.text}", hit.metadata.provinces)
             if covered < settings.min_relevance:
                 continue
@@ -125,15 +135,29 @@ class Answerer:
         return llm.generate_answer(self.config.llm, self._llm_api_key, query.text, query.language, citations)
 
 
+def expected_answer_type(question: str) -> re.Pattern | None:
+    """What a "when" or "how many" question's answer looks like: a date or a number."""
+    folded = fold(question)
+    if _ASKS_WHEN.search(folded):
+        return _DATE
+    if _ASKS_HOW_MANY.search(folded):
+        return _NUMBER
+    return None
+
+
 def best_quote(searcher: Searcher, query: Query, hits: list[Hit], max_sentences: int) -> str:
     """The sentences of a document's retrieved chunks that cover the question best, verbatim, in
     reading order. Chunks overlap, so a sentence is identified by its offset in the document."""
     sentences: dict[int, tuple[float, str]] = {}
+    wanted = expected_answer_type(query.text)
     for hit in hits:
         for start, end in sentence_spans(hit.text):
             if hit.start + start not in sentences:
                 sentence = hit.text[start:end]
-                sentences[hit.start + start] = (searcher.coverage(query, sentence, hit.metadata.provinces), sentence)
+                score = searcher.coverage(query, sentence, hit.metadata.provinces)
+                if wanted and wanted.search(sentence):
+                    score += _ANSWER_TYPE_BONUS
+                sentences[hit.start + start] = (score, sentence)
     if not sentences:
         return ""
     top = max(score for score, _ in sentences.values())

@@ -34,14 +34,14 @@ from bot.corpus import (
     RawFile, UnreadableFile, corpus_files, file_sha256, load_metadata_overrides, read_corpus_file, relative_name,
 )
 from bot.embedding import Embedder
-from bot.errors import BuildError, BuildLockedError
+from bot.errors import BotError, BuildError, BuildLockedError
 from bot.records import BuildReport, Chunk, Document, SkippedFile
 from bot.text import fold, search_key
 
 logger = logging.getLogger(__name__)
 
 # Bump when cleaning or chunking changes what a file turns into, so the next build redoes it.
-PIPELINE_VERSION = 1
+PIPELINE_VERSION = 2
 LOCK_NAME = ".build.lock"
 _BATCH = 256
 
@@ -65,8 +65,10 @@ def build_index(
         report = BuildReport(index_dir=str(index_dir))
         raw_files, hashes = _read_corpus(config, report)
         overrides = load_metadata_overrides(config.corpus.dir / config.corpus.metadata_file)
+        # A skipped file exists: its report line says why, a "no such file" warning would mislead.
+        present = set(hashes) | {s.source_file for s in report.skipped}
         report.warnings += [
-            f"{config.corpus.metadata_file}: no corpus file named '{name}'" for name in sorted(set(overrides) - set(hashes))
+            f"{config.corpus.metadata_file}: no corpus file named '{name}'" for name in sorted(set(overrides) - present)
         ]
         fingerprint = corpus_fingerprint(config, hashes, overrides)
         documents = _clean_all(raw_files, hashes, overrides, report)
@@ -75,15 +77,23 @@ def build_index(
                 f"nothing to index in {config.corpus.dir}: {len(report.skipped)} file(s) skipped; the previous index is unchanged"
             )
         with _open_previous(index_dir) as (previous_conn, previous):
-            if not force and previous.get("corpus_fingerprint") == fingerprint:
+            unchanged = not force and previous.get("corpus_fingerprint") == fingerprint
+            # --check tells the admin to run a build: an unchanged corpus must still repair a damaged index.
+            damage = _damage(config) if unchanged else ""
+            if unchanged and not damage:
                 report.up_to_date = True
                 report.documents = documents
                 report.chunks = report.reused = previous.get("chunks", 0)
                 report.index_type = previous.get("index_type", "")
                 report.seconds = time.perf_counter() - started
                 return report
+            if damage:
+                report.warnings.append(f"the index being served failed its check ({damage}); rebuilding it")
             embedder = embedder or Embedder.from_config(config)
-            reusable = previous_conn if _vectors_reusable(previous, config, embedder) else None
+            # --force re-embeds everything: the model's files may have changed under the same name;
+            # a damaged index's vectors are not trusted either.
+            reuse = not force and not damage and _vectors_reusable(previous, config, embedder)
+            reusable = previous_conn if reuse else None
             _write_generation(config, documents, fingerprint, embedder, reusable, report, show_progress, on_progress)
         report.documents = documents
         report.seconds = time.perf_counter() - started
@@ -183,6 +193,15 @@ def _open_previous(index_dir: Path) -> Iterator[tuple[sqlite3.Connection | None,
     finally:
         if conn is not None:
             conn.close()
+
+
+def _damage(config: Config) -> str:
+    """Why the index being served fails `verify_index`, or "" when it is intact."""
+    try:
+        store.verify_index(config)
+    except BotError as exc:
+        return str(exc)
+    return ""
 
 
 def _vectors_reusable(previous: dict, config: Config, embedder: Embedder) -> bool:

@@ -23,8 +23,17 @@ def chunk_document(doc: Document, settings: ChunkingConfig) -> list[Chunk]:
         chunks.append(Chunk(doc.source_file, len(chunks), start, end, doc.text[start:end]))
         if j >= len(spans):
             break
-        i = max(_overlap_start(spans, i, j, settings.overlap_chars), i + 1)
+        i = _next_start(spans, i, j, settings)
     return chunks
+
+
+def _next_start(spans: list[tuple[int, int]], first: int, stop: int, settings: ChunkingConfig) -> int:
+    """Where the chunk after spans[first:stop] begins. Trailing sentences are repeated only while the
+    next new sentence still fits beside them: a chunk of nothing but repeated text adds nothing."""
+    k = max(_overlap_start(spans, first, stop, settings.overlap_chars), first + 1)
+    while k < stop and spans[stop][1] - spans[k][0] > settings.target_chars:
+        k += 1
+    return k
 
 
 def _overlap_start(spans: list[tuple[int, int]], first: int, stop: int, overlap: int) -> int:
@@ -44,9 +53,16 @@ def _split_long(text: str, span: tuple[int, int], max_chars: int) -> list[tuple[
         cut = max((m.end() for m in re.finditer(r"[;,:]\s", window)), default=0)
         if cut < max_chars // 3:
             cut = window.rfind(" ") + 1 or max_chars
-        pieces.append((start, start + cut))
+        pieces.append(_strip_end(text, start, start + cut))
         start += cut
         while start < end and text[start].isspace():
             start += 1
     pieces.append((start, end))
     return [(a, b) for a, b in pieces if b > a]
+
+
+def _strip_end(text: str, start: int, end: int) -> tuple[int, int]:
+    """A piece cut after ", " or at a space: its chunk must not end in whitespace."""
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end

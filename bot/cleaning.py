@@ -54,7 +54,10 @@ _CHROME_LINE = [
                r"facebook|twitter|zalo|email|print|nghe bai viet|nghe doc bai)([\s|,/]+(copy link|chia se|"
                r"facebook|twitter|zalo|email|in|luu|print))*:?$"),
     re.compile(r"^(luot xem|so luot xem|luot truy cap|dang truc tuyen|hom nay|thang \d{1,2}|tong cong)\s*:?\s*[\d.,]*$"),
+    re.compile(r"^tim kiem\s*(\.\.\.|…)?:?$"),  # search box, often above the headline
 ]
+# Footer markers count once the article has begun: a line of this many words that is not chrome.
+_ARTICLE_START_WORDS = 4
 _PHONE = re.compile(r"(?:\+?84|0)[\d .()-]{8,14}\d")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _CONTACT_LABELS = re.compile(r"\b(hotline|dien thoai|dt|tel|phone|email|e-mail|fax|lien he)\b\s*:?", re.IGNORECASE)
@@ -66,9 +69,12 @@ _DMY = re.compile(r"(?<!\d)(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?!\d)")
 _DMY_WORDS = re.compile(r"ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})", re.IGNORECASE)
 _ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 # A date on a short line of its own near the top is the publication date ("Đăng ngày 21/09/2023",
-# "Tin tức - 26/04/2022"); dates inside body sentences are events, not publication.
+# "Tin tức - 26/04/2022"); dates inside body sentences and headlines are events, not publication.
 _HEADER_DATE_MAX_LINE = 80
 _HEADER_LINES = 8
+# Words a dateline may carry besides its date: "Cập nhật lúc 10:15 ngày 21/09/2023 (GMT+7)".
+_DATELINE_MAX_WORDS = 5
+_WORD = re.compile(r"[^\W\d_]+")
 # A first line longer than this is a paragraph, not a headline.
 _MAX_TITLE_CHARS = 250
 _DERIVED_TITLE_CHARS = 120
@@ -115,10 +121,14 @@ def _collapse_spaces(line: str) -> str:
 
 
 def _cut_footer(lines: list[str]) -> list[str]:
+    # A search box or counter above the headline is header chrome, not the end of the article.
+    begun = False
     for i, line in enumerate(lines):
         key = fold(line).strip(" :.-–>»")
-        if i > 0 and (key in _TEASER_HEADINGS or _FOOTER_STARTS.match(key)):
+        if begun and (key in _TEASER_HEADINGS or _FOOTER_STARTS.match(key)):
             return lines[:i]
+        chrome = any(p.search(key) for p in _CHROME_LINE)
+        begun = begun or (len(key.split()) >= _ARTICLE_START_WORDS and not chrome)
     return lines
 
 
@@ -152,11 +162,9 @@ def _strip_title_and_header(lines: list[str], hinted_title: str, found: _Found) 
         if not line:
             body.append(line)
             continue
-        if i < _HEADER_LINES and len(line) <= _HEADER_DATE_MAX_LINE and _date_in(line) and not found.published:
-            found.published = _date_in(line)
-            # The line is a dateline, not content, unless it is a whole sentence.
-            if len(line.split()) <= 6:
-                continue
+        if i < _HEADER_LINES and not found.published and _dateline_date(line):
+            found.published = _dateline_date(line)
+            continue  # a dateline is not article text
         if not title and not body_has_text(body) and len(line) <= _MAX_TITLE_CHARS:
             title = line
             continue
@@ -202,6 +210,17 @@ def _outlet_from_url(url: str) -> str:
     host = urlparse(url).hostname or ""
     host = host.removeprefix("www.")
     return KNOWN_OUTLETS.get(host, host)
+
+
+def _dateline_date(line: str) -> str:
+    """The date of a dateline ("Thứ Năm, 21/09/2023 - 10:15"), or "" for any other line: a line
+    ending like a sentence, or saying more than a few words besides its date, is content."""
+    m = _DMY.search(line) or _DMY_WORDS.search(line)
+    if not m or len(line) > _HEADER_DATE_MAX_LINE or line.endswith((".", "!", "?", "…")):
+        return ""
+    if len(_WORD.findall(line[: m.start()] + " " + line[m.end():])) > _DATELINE_MAX_WORDS:
+        return ""
+    return _valid_date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
 
 
 def _date_in(text: str) -> str:

@@ -156,7 +156,6 @@ def _canonical(soup) -> str:
 
 def _read_pdf(data: bytes) -> tuple[str, dict[str, str]]:
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
 
     try:
         reader = PdfReader(io.BytesIO(data))
@@ -164,17 +163,13 @@ def _read_pdf(data: bytes) -> tuple[str, dict[str, str]]:
             raise UnreadableFile("PDF is encrypted")
         pages = [page.extract_text() or "" for page in reader.pages]
         info = reader.metadata or {}
-        hints = {"title": str(info.get("/Title") or ""), "published": _pdf_date(str(info.get("/CreationDate") or ""))}
+        # Not /CreationDate: that is when the file was made, often long after the article appeared.
+        hints = {"title": str(info.get("/Title") or "")}
     except UnreadableFile:
         raise
-    except (PdfReadError, ValueError, KeyError, TypeError, OSError, AttributeError) as exc:
+    except Exception as exc:  # damaged files raise far more than PdfReadError (NotImplementedError, LimitReachedError...)
         raise UnreadableFile(f"corrupt or unreadable PDF ({exc.__class__.__name__}: {exc})") from exc
     return "\n\n".join(pages), hints
-
-
-def _pdf_date(value: str) -> str:
-    m = re.match(r"D:(\d{4})(\d{2})(\d{2})", value)
-    return f"{m.group(1)}-{m.group(2)}-{m.group(3)}" if m else ""
 
 
 def _read_docx(data: bytes) -> tuple[str, dict[str, str]]:
@@ -194,8 +189,8 @@ def _read_docx(data: bytes) -> tuple[str, dict[str, str]]:
     except Exception as exc:  # python-docx raises its own PackageNotFoundError and lxml errors
         raise UnreadableFile(f"corrupt or unreadable DOCX ({exc.__class__.__name__}: {exc})") from exc
     props = document.core_properties
-    created = props.created.date().isoformat() if props.created else ""
-    return "\n\n".join(p.text for p in document.paragraphs), {"title": props.title or "", "published": created}
+    # Not props.created: the file's creation time says nothing about when the article appeared.
+    return "\n\n".join(p.text for p in document.paragraphs), {"title": props.title or ""}
 
 
 _READERS: dict[str, Callable[[bytes], tuple[str, dict[str, str]]]] = {

@@ -79,4 +79,5 @@ def _load_sentence_transformer(source: str, settings: EmbeddingConfig):
         return SentenceTransformer(source, device=settings.device)
     except Exception as exc:  # hub lookups fail in many ways offline (OSError, HTTP, ValueError)
         hint = "" if Path(source).is_dir() else " (not a local folder; the Hugging Face hub is unreachable here?)"
-        raise ModelLoadError(f"cannot load embedding model '{settings.model}'{hint}: {exc.__class__.__name__}: {str(exc)[:200]}") from exc
+        detail = " ".join(str(exc).split())[:200]  # library messages span lines; ours is one
+        raise ModelLoadError(f"cannot load embedding model '{settings.model}'{hint}: {exc.__class__.__name__}: {detail}") from exc

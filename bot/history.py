@@ -1,0 +1,216 @@
+"""Question records in SQLite: who asked (a salted hash, never the Telegram id), in which language,
+whether the corpus had the answer, how long it took, which documents were cited, and the feedback.
+
+Records older than the configured retention are deleted by `prune` (the bot calls it at start-up
+and daily). One connection shared by the bot's worker threads, serialized by a lock; WAL mode so
+a reader (an admin's `sqlite3` shell) never blocks the bot.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+import os
+import secrets
+import sqlite3
+import threading
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Callable
+
+from bot.config import Config, HistoryConfig
+from bot.errors import BotError
+from bot.records import Answer, Citation
+
+logger = logging.getLogger(__name__)
+
+FEEDBACK_UP = 1
+FEEDBACK_DOWN = -1
+
+
+class HistoryError(BotError):
+    """The history database cannot be opened or written."""
+
+    exit_code = 2
+
+
+@dataclass(frozen=True)
+class QuestionRecord:
+    id: int
+    asked_at: str  # ISO 8601, UTC
+    user_hash: str
+    chat_type: str
+    language: str
+    question: str
+    found: bool
+    latency_ms: float
+    citations: tuple[Citation, ...]
+    feedback: int | None  # FEEDBACK_UP, FEEDBACK_DOWN or None
+
+
+@dataclass(frozen=True)
+class HistoryStats:
+    questions: int
+    not_found: int
+    feedback_up: int
+    feedback_down: int
+
+    @property
+    def not_found_rate(self) -> float:
+        return self.not_found / self.questions if self.questions else 0.0
+
+
+# ---------------------------------------------------------------- schema migrations
+
+def _m001_questions(conn: sqlite3.Connection) -> None:
+    conn.executescript(
+        """
+        CREATE TABLE questions (
+            id INTEGER PRIMARY KEY,
+            asked_at TEXT NOT NULL,          -- ISO 8601 UTC
+            user_hash TEXT NOT NULL,         -- HMAC-SHA256 of the Telegram user id with a secret salt
+            chat_type TEXT NOT NULL,         -- private, group, supergroup
+            language TEXT NOT NULL,          -- vi or en
+            question TEXT NOT NULL,
+            found INTEGER NOT NULL,
+            latency_ms REAL NOT NULL,
+            cited_docs TEXT NOT NULL,        -- JSON list of the cited source files
+            citations TEXT NOT NULL,         -- JSON list of the citations shown (for the sources button)
+            feedback INTEGER,                -- 1 helpful, -1 not helpful, NULL none
+            feedback_at TEXT
+        );
+        CREATE INDEX questions_asked_at ON questions(asked_at);
+        """
+    )
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_m001_questions]
+
+
+def migrate(conn: sqlite3.Connection) -> None:
+    """Apply the migrations newer than the database's user_version, each in its own transaction."""
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if version > len(MIGRATIONS):
+        raise HistoryError(f"history database schema {version} is newer than this program ({len(MIGRATIONS)})")
+    for number, step in enumerate(MIGRATIONS[version:], start=version + 1):
+        with conn:
+            step(conn)
+            conn.execute(f"PRAGMA user_version = {number}")
+        logger.info("history database migrated to schema %d", number)
+
+
+# ---------------------------------------------------------------- salt
+
+def load_salt(settings: HistoryConfig) -> bytes:
+    """The salt from the environment variable named in config, else from <db>.salt (created once)."""
+    from_env = os.environ.get(settings.salt_env, "") if settings.salt_env else ""
+    if from_env:
+        return from_env.encode()
+    salt_path = settings.path.with_name(settings.path.name + ".salt")
+    try:
+        return bytes.fromhex(salt_path.read_text(encoding="ascii").strip())
+    except FileNotFoundError:
+        pass
+    except ValueError as exc:
+        raise HistoryError(f"salt file {salt_path} is not hex; delete it to start a new one (old hashes will not match)") from exc
+    salt = secrets.token_bytes(32)
+    salt_path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(salt_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as f:
+        f.write(salt.hex() + "\n")
+    return salt
+
+
+# ---------------------------------------------------------------- the store
+
+class History:
+    def __init__(self, path: Path, salt: bytes, retention_days: int) -> None:
+        self.path = path
+        self.retention_days = retention_days
+        self._salt = salt
+        self._lock = threading.Lock()
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._conn = sqlite3.connect(path, check_same_thread=False, timeout=10.0)
+            self._conn.execute("PRAGMA journal_mode=WAL")
+            self._conn.execute("PRAGMA synchronous=NORMAL")
+            migrate(self._conn)
+        except (sqlite3.Error, OSError) as exc:
+            raise HistoryError(f"cannot open history database {path}: {exc}") from exc
+
+    @classmethod
+    def open(cls, config: Config) -> "History":
+        try:
+            salt = load_salt(config.history)
+        except OSError as exc:
+            raise HistoryError(f"cannot read or create the history salt beside {config.history.path}: {exc}") from exc
+        return cls(config.history.path, salt, config.history.retention_days)
+
+    def hash_user(self, user_id: int) -> str:
+        return hmac.new(self._salt, str(user_id).encode(), hashlib.sha256).hexdigest()
+
+    def record(self, user_id: int, chat_type: str, answer: Answer, now: datetime | None = None) -> int:
+        """Store one answered question; returns its record id (used in the reply's buttons)."""
+        asked_at = (now or datetime.now(timezone.utc)).isoformat(timespec="seconds")
+        cited = sorted({c.source_file for c in answer.citations})
+        citations = [_citation_dict(c) for c in answer.citations]
+        with self._lock, self._conn:
+            cur = self._conn.execute(
+                "INSERT INTO questions (asked_at, user_hash, chat_type, language, question, found, latency_ms,"
+                " cited_docs, citations) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (asked_at, self.hash_user(user_id), chat_type, answer.language, answer.question, int(answer.found),
+                 float(answer.latency_ms), json.dumps(cited, ensure_ascii=False), json.dumps(citations, ensure_ascii=False)),
+            )
+            return int(cur.lastrowid)
+
+    def get(self, record_id: int) -> QuestionRecord | None:
+        with self._lock:
+            row = self._conn.execute(
+                "SELECT id, asked_at, user_hash, chat_type, language, question, found, latency_ms, citations, feedback"
+                " FROM questions WHERE id = ?", (record_id,),
+            ).fetchone()
+        if row is None:
+            return None
+        citations = tuple(Citation(**c) for c in json.loads(row[8]))
+        return QuestionRecord(row[0], row[1], row[2], row[3], row[4], row[5], bool(row[6]), row[7], citations, row[9])
+
+    def set_feedback(self, record_id: int, user_id: int, value: int) -> bool:
+        """Store the asker's 👍 (1) or 👎 (-1); False when the record is gone or someone else asked it."""
+        if value not in (FEEDBACK_UP, FEEDBACK_DOWN):
+            raise ValueError(f"feedback must be {FEEDBACK_UP} or {FEEDBACK_DOWN}, got {value!r}")
+        now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        with self._lock, self._conn:
+            cur = self._conn.execute(
+                "UPDATE questions SET feedback = ?, feedback_at = ? WHERE id = ? AND user_hash = ?",
+                (value, now, record_id, self.hash_user(user_id)),
+            )
+            return cur.rowcount == 1
+
+    def prune(self, now: datetime | None = None) -> int:
+        """Delete records older than the retention period; returns how many."""
+        cutoff = (now or datetime.now(timezone.utc)) - timedelta(days=self.retention_days)
+        with self._lock, self._conn:
+            cur = self._conn.execute("DELETE FROM questions WHERE asked_at < ?", (cutoff.isoformat(timespec="seconds"),))
+        if cur.rowcount:
+            logger.info("history: deleted %d question record(s) older than %d days", cur.rowcount, self.retention_days)
+        return cur.rowcount
+
+    def stats(self) -> HistoryStats:
+        with self._lock:
+            row = self._conn.execute(
+                "SELECT COUNT(*), COALESCE(SUM(found = 0), 0), COALESCE(SUM(feedback = 1), 0),"
+                " COALESCE(SUM(feedback = -1), 0) FROM questions"
+            ).fetchone()
+        return HistoryStats(*(int(v) for v in row))
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+
+def _citation_dict(c: Citation) -> dict:
+    return {"n": c.n, "doc_id": c.doc_id, "title": c.title, "outlet": c.outlet, "published": c.published,
+            "url": c.url, "source_file": c.source_file, "quote": c.quote, "score": float(c.score)}
