@@ -118,7 +118,7 @@ class SearchConfig:
     # How many results each retriever contributes before fusion.
     candidates: int = 50
     # Weighted reciprocal rank fusion: weight / (rrf_k + rank) per retriever.
-    rrf_k: float = 60.0
+    rrf_k: float = 10.0
     lexical_weight: float = 1.0
     # The bundled English model reads Vietnamese poorly: its ranking counts for less on Vietnamese
     # questions than on English ones (tuned on XQuAD, see docs/benchmarks.md).

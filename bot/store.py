@@ -162,7 +162,10 @@ def index_type_name(index) -> str:
 def write_faiss(index, path: Path) -> None:
     import faiss
 
-    faiss.write_index(index, str(path))
+    try:
+        faiss.write_index(index, str(path))
+    except RuntimeError as exc:  # FAISS reports a failed write (a full disk) as RuntimeError with a C++ trace
+        raise OSError(f"cannot write {path.name}: {str(exc).splitlines()[0][:160]}") from exc
 
 
 def write_manifest(conn: sqlite3.Connection, gen_dir: Path, manifest: dict) -> None:
@@ -316,6 +319,16 @@ class IndexStore:
                 source_file=r[6], metadata=_metadata(r[7:]))
             for cid, score in scored if (r := rows.get(cid))
         ]
+
+    def chunk_containing(self, source_file: str, text: str) -> str | None:
+        """The first chunk of a document that contains `text` verbatim, or None."""
+        with self._lock:
+            row = self.conn.execute(
+                "SELECT c.text FROM chunks c JOIN documents d ON d.id = c.doc_id"
+                " WHERE d.source_file = ? AND instr(c.text, ?) > 0 ORDER BY c.position LIMIT 1",
+                (source_file, text),
+            ).fetchone()
+        return row[0] if row else None
 
     def documents(self) -> list[tuple[int, str, DocumentMetadata, int]]:
         """(doc_id, source_file, metadata, chunk count) of every indexed document, by source file."""

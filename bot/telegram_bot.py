@@ -43,8 +43,10 @@ from bot.corpus_admin import AnswererLike, Rebuilder, UploadRefused, install_upl
 from bot.errors import BotError, ConfigError
 from bot.formatting import text
 from bot.history import FEEDBACK_DOWN, FEEDBACK_UP, History
-from bot.records import BuildReport, Citation
+from bot.language import detect_language
+from bot.records import Answer, BuildReport, Citation
 from bot.report import format_build_report
+from bot.text import nfc
 
 logger = logging.getLogger(__name__)
 
@@ -55,6 +57,12 @@ SERVICES_KEY = "services"
 _IDEMPOTENT = {"sendChatAction", "answerCallbackQuery", "editMessageText", "editMessageReplyMarkup", "getFile",
                "setMyCommands", "deleteWebhook", "getMe", "setWebhook"}
 NETWORK_RETRIES = 3
+# Question records the history database refused (locked, disk full) are retried this often.
+HISTORY_FLUSH_SECONDS = 5.0
+MAX_RECORD_ID = 2**63 - 1  # SQLite's largest integer; button data beyond it is not ours
+# Typing indicators are cosmetic: they are sent only while less than this share of the bot's flood
+# budget (30 requests/s) is in use, so under load every request Telegram allows carries an answer.
+TYPING_BUDGET_SHARE = 0.5
 
 COMMANDS = {
     "vi": [("start", "Giới thiệu và cách hỏi"), ("help", "Hướng dẫn"), ("sources", "Các bài viết đang dùng"),
@@ -190,6 +198,9 @@ class RetryingRateLimiter(AIORateLimiter):
     so an answer is never sent twice."""
 
     async def process_request(self, callback, args, kwargs, endpoint, data, rate_limit_args):  # type: ignore[override]
+        if endpoint == "sendChatAction" and not self._room_for_cosmetics():
+            logger.debug("typing indicator skipped: near Telegram's flood limit")
+            return True
         delay = 1.0
         for attempt in range(NETWORK_RETRIES + 1):
             try:
@@ -203,6 +214,12 @@ class RetryingRateLimiter(AIORateLimiter):
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 30.0)
         raise AssertionError("unreachable")
+
+    def _room_for_cosmetics(self) -> bool:
+        # Without this, each question costs two requests (typing, answer) and a busy bot answers at
+        # half the rate Telegram allows. `_base_limiter` is PTB's overall limiter (PTB is pinned < 23).
+        limiter = getattr(self, "_base_limiter", None)
+        return limiter is None or limiter.has_capacity(limiter.max_rate * TYPING_BUDGET_SHARE)
 
 
 def _safe_to_retry(endpoint: str, exc: NetworkError) -> bool:
@@ -311,23 +328,17 @@ def passage_contexts(store: Any, citations: tuple[Citation, ...]) -> dict[int, s
     """For each citation, the indexed chunk holding its quote (looked up by file, so answers given
     before a rebuild still find theirs); citations whose document changed are left out."""
     contexts: dict[int, str] = {}
-    if getattr(store, "conn", None) is None:
-        return contexts
     for c in citations:
         first = c.quote.split(" … ")[0].strip()
         if not first:
             continue
         try:
-            row = store.conn.execute(
-                "SELECT c.text FROM chunks c JOIN documents d ON d.id = c.doc_id"
-                " WHERE d.source_file = ? AND instr(c.text, ?) > 0 ORDER BY c.position LIMIT 1",
-                (c.source_file, first),
-            ).fetchone()
+            chunk = store.chunk_containing(c.source_file, first)
         except sqlite3.Error as exc:
             logger.warning("passage lookup failed: %s", exc)
             return contexts
-        if row:
-            contexts[c.n] = row[0]
+        if chunk:
+            contexts[c.n] = chunk
     return contexts
 
 
@@ -421,17 +432,27 @@ async def answer_question(update: Update, context: BotContext, raw_question: str
         await context.bot.send_chat_action(message.chat_id, ChatAction.TYPING)
     except TelegramError as exc:  # cosmetic; the answer matters
         logger.debug("typing indicator failed: %s", exc)
-    answer = await asyncio.to_thread(services.answerer.answer, question)
-    record_id = None
+    started = time.perf_counter()
     try:
-        record_id = await asyncio.to_thread(services.history.record, update.effective_user.id, message.chat.type, answer)
-    except sqlite3.Error:
-        logger.exception("could not store the question record; answering anyway")
+        answer = await asyncio.to_thread(services.answerer.answer, question)
+    except Exception:
+        # The question was asked all the same: keep its record (marked failed); on_error tells the user.
+        await asyncio.to_thread(services.history.record, update.effective_user.id, message.chat.type,
+                                failed_answer(question, started), failed=True)
+        raise
+    # None when the database refused the record for now (it is kept and written later): no buttons then.
+    record_id = await asyncio.to_thread(services.history.record, update.effective_user.id, message.chat.type, answer)
     markup = fmt.format_answer(answer, truncated_to=services.config.telegram.max_question_chars if was_cut else 0)
     keyboard = _answer_keyboard(record_id, bool(answer.citations), answer.language) if record_id else None
     await _reply_html(message, markup, keyboard)
     logger.info("answered: found=%s language=%s citations=%d %.0f ms", answer.found, answer.language,
                 len(answer.citations), answer.latency_ms)
+
+
+def failed_answer(question: str, started: float) -> Answer:
+    """What the history keeps for a question whose answering raised."""
+    return Answer(question=nfc(question), text="", found=False, language=detect_language(question), citations=(),
+                  latency_ms=(time.perf_counter() - started) * 1000)
 
 
 async def non_text(update: Update, context: BotContext) -> None:
@@ -458,6 +479,8 @@ async def on_button(update: Update, context: BotContext) -> None:
             value, record_id = int(value_text), int(id_text)
         else:
             raise ValueError(query.data)
+        if not 0 < record_id <= MAX_RECORD_ID:
+            raise ValueError(query.data)  # SQLite cannot even look it up (OverflowError)
     except ValueError:
         await query.answer()
         logger.warning("unknown button data %r", (query.data or "")[:64])
@@ -519,7 +542,8 @@ async def stats_command(update: Update, context: BotContext) -> None:
         f"({fmt.h(manifest.get('dimension', '?'))}-d, {fmt.h(manifest.get('index_type', '?'))})",
         f"{'Chỉ mục dựng lúc' if vi else 'Index built'}: {fmt.h(manifest.get('build_time', '?'))}",
         f"{'Câu hỏi đã trả lời' if vi else 'Questions answered'}: {stats.questions}",
-        f"{'Không tìm thấy' if vi else 'Not found'}: {stats.not_found} ({stats.not_found_rate:.0%})",
+        f"{'Không tìm thấy' if vi else 'Not found'}: {stats.not_found} ({stats.not_found_rate:.0%})"
+        + (f" · {'Lỗi' if vi else 'Errors'}: {stats.failed}" if stats.failed else ""),
         f"{'Phản hồi' if vi else 'Feedback'}: 👍 {stats.feedback_up} · 👎 {stats.feedback_down}",
         f"{'Lưu câu hỏi' if vi else 'Records kept'}: {services.history.retention_days} "
         f"{'ngày' if vi else 'days'} · {'Chạy được' if vi else 'Uptime'}: {uptime}",
@@ -661,10 +685,12 @@ async def register_commands(application: Application) -> None:
 async def post_init(application: Application) -> None:
     services: Services = application.bot_data[SERVICES_KEY]
     await register_commands(application)
-    await asyncio.to_thread(services.history.prune)
+    await prune_history(services)
     if application.job_queue is not None:
         application.job_queue.run_repeating(daily_maintenance, interval=timedelta(days=1), first=timedelta(days=1),
                                             name="daily-maintenance")
+        application.job_queue.run_repeating(flush_history, interval=HISTORY_FLUSH_SECONDS, first=HISTORY_FLUSH_SECONDS,
+                                            name="flush-history")
     manifest = services.answerer.store.manifest
     logger.info("serving as @%s: %s documents, %s chunks, model %s", application.bot.username,
                 manifest.get("documents"), manifest.get("chunks"), manifest.get("model"))
@@ -673,9 +699,22 @@ async def post_init(application: Application) -> None:
 async def daily_maintenance(context: BotContext) -> None:
     """Enforce the history retention; forget idle users in the rate limiters."""
     services = context.services
-    await asyncio.to_thread(services.history.prune)
+    await prune_history(services)
     services.question_limiter.forget_idle()
     services.button_limiter.forget_idle()
+
+
+async def prune_history(services: Services) -> None:
+    """Enforce the retention; a locked or full history database must not stop the bot (next time, then)."""
+    try:
+        await asyncio.to_thread(services.history.prune)
+    except sqlite3.Error as exc:
+        logger.warning("history retention not enforced this time: %s", exc)
+
+
+async def flush_history(context: BotContext) -> None:
+    """Write the question records the history database refused earlier."""
+    await asyncio.to_thread(context.services.history.flush)
 
 
 async def post_shutdown(application: Application) -> None:
