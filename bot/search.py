@@ -235,7 +235,7 @@ class Searcher:
         """The IDF-weighted share of the question's concepts that occur in `text` (0..1)."""
         if query.empty:
             return 0.0
-        forms = _TextForms(text)
+        forms = _text_forms(text)
         total = covered = 0.0
         for concept in query.concepts:
             weight = self.concept_weight(concept)
@@ -299,6 +299,12 @@ def _provinces_in_query(text: str) -> tuple[str, ...]:
 def _province_spans(text: str, provinces: tuple[str, ...]) -> list[tuple[int, int]]:
     folded = fold(text)  # same length as the lowercase NFC text: folding maps one char to one
     return [m.span() for name, pattern in _folded_provinces() if name in provinces for m in pattern.finditer(folded)]
+
+
+@lru_cache(maxsize=4096)
+def _text_forms(text: str) -> "_TextForms":
+    # The same chunks and sentences are measured again and again (rerank, support, quotes).
+    return _TextForms(text)
 
 
 class _TextForms:
