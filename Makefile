@@ -24,8 +24,11 @@ demo: index
 test: setup
 	$(PY) -m pytest
 
+# The benchmark suite (bench/run_all.py): build, XQuAD against peers, latency, scale; writes
+# docs/benchmarks.md and docs/img/*.png. Peers live in bench/.venv-peers (bench/setup_peers.sh).
+# BENCH_ARGS=--quick for a shorter run.
 bench: setup
-	$(PY) bench/build_bench.py
+	$(PY) bench/run_all.py $(BENCH_ARGS)
 
 clean:
 	rm -rf index $(VENV)

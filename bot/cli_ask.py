@@ -14,12 +14,14 @@ from typing import Iterable, TextIO
 
 from bot.answer import Answerer, format_date
 from bot.config import Config
+from bot.embedding import limit_threads
 from bot.records import Answer
 
 
 def run_ask(config: Config, questions: list[str], as_json: bool = False,
             stdin: TextIO | None = None, stdout: TextIO | None = None) -> int:
     stdin, stdout = stdin or sys.stdin, stdout or sys.stdout
+    limit_threads(config.search.threads)
     answerer = Answerer.open(config, llm_api_key=os.environ.get(config.llm.api_key_env, "") if config.llm.enabled else "")
     lines: Iterable[str] = [" ".join(questions)] if questions else (line.rstrip("\r\n") for line in stdin)
     for question in lines:

@@ -133,6 +133,9 @@ class SearchConfig:
     dense_glossary: bool = True
     # Score multiplier for articles about other provinces than the one a question names.
     other_province_penalty: float = 0.5
+    # CPU threads for answering (query encoding, FAISS search). One question gains nothing from
+    # more, and on a busy machine extra threads spin: p95 was 20x worse with 2 than with 1 here.
+    threads: int = 1
     # Weight, relative to its IDF, of an English word the glossary cannot translate.
     untranslated_weight: float = 0.5
 

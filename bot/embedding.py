@@ -29,6 +29,16 @@ def model_source(settings: EmbeddingConfig, base_dir: Path) -> str:
     return settings.model
 
 
+def limit_threads(threads: int) -> None:
+    """Cap torch's and FAISS's thread pools for this process (call from an entry point that serves
+    questions: each is one short inference, where a thread pool only adds contention)."""
+    import faiss
+    import torch
+
+    torch.set_num_threads(threads)
+    faiss.omp_set_num_threads(threads)
+
+
 class Embedder:
     """Turns passages and queries into L2-normalized float32 vectors (inner product = cosine)."""
 
