@@ -59,9 +59,11 @@ def build_index(
     """Build (or bring up to date) the index over config.corpus.dir; returns what was done."""
     started = time.perf_counter()
     index_dir = config.index.dir
-    index_dir.mkdir(parents=True, exist_ok=True)
+    with index_write_errors(index_dir):
+        index_dir.mkdir(parents=True, exist_ok=True)
     with build_lock(index_dir):
-        store.prune_generations(index_dir, config.index.keep_generations)
+        with index_write_errors(index_dir):
+            store.prune_generations(index_dir, config.index.keep_generations)
         report = BuildReport(index_dir=str(index_dir))
         raw_files, hashes = _read_corpus(config, report)
         overrides = load_metadata_overrides(config.corpus.dir / config.corpus.metadata_file)
@@ -94,7 +96,8 @@ def build_index(
             # a damaged index's vectors are not trusted either.
             reuse = not force and not damage and _vectors_reusable(previous, config, embedder)
             reusable = previous_conn if reuse else None
-            _write_generation(config, documents, fingerprint, embedder, reusable, report, show_progress, on_progress)
+            with index_write_errors(index_dir):
+                _write_generation(config, documents, fingerprint, embedder, reusable, report, show_progress, on_progress)
         report.documents = documents
         report.seconds = time.perf_counter() - started
         logger.info("index built: %d documents, %d chunks (%d embedded, %d reused) in %.1fs",
@@ -103,20 +106,35 @@ def build_index(
 
 
 @contextlib.contextmanager
+def index_write_errors(index_dir: Path) -> Iterator[None]:
+    """A full disk or an index folder that cannot be written becomes a BuildError with the system's
+    reason (one line for the CLI, the reason for /reindex) instead of a traceback. Whatever was half
+    written is already removed by then, so the previous index is still the one served."""
+    try:
+        yield
+    except (OSError, sqlite3.Error) as exc:
+        reason = " ".join(str(exc).split()) or type(exc).__name__
+        raise BuildError(f"cannot write the index in {index_dir}: {reason}; the previous index is unchanged") from exc
+
+
+@contextlib.contextmanager
 def build_lock(index_dir: Path) -> Iterator[None]:
     """Hold the index's build lock, or raise BuildLockedError naming the build that holds it."""
     path = index_dir / LOCK_NAME
-    with open(path, "a+", encoding="utf-8") as handle:
+    with index_write_errors(index_dir):
+        handle = open(path, "a+", encoding="utf-8")
+    with handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             handle.seek(0)
             holder = handle.read().strip() or "unknown process"
             raise BuildLockedError(f"another build is already running ({holder}); wait for it to finish") from None
-        handle.seek(0)
-        handle.truncate()
-        handle.write(f"pid {os.getpid()}, started {datetime.now(timezone.utc):%Y-%m-%d %H:%M:%S} UTC")
-        handle.flush()
+        with index_write_errors(index_dir):
+            handle.seek(0)
+            handle.truncate()
+            handle.write(f"pid {os.getpid()}, started {datetime.now(timezone.utc):%Y-%m-%d %H:%M:%S} UTC")
+            handle.flush()
         try:
             yield
         finally:

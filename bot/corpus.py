@@ -21,6 +21,11 @@ from bot.records import DocumentMetadata
 from bot.text import nfc
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf", ".docx")
+# A DOCX is a zip: refuse one that would inflate past this, or past the suspicious size at a ratio
+# no Word document reaches (its XML compresses 5-30x; a zip bomb's filler, 1000x).
+DOCX_MAX_INFLATED = 200_000_000
+DOCX_SUSPICIOUS_INFLATED = 20_000_000
+DOCX_MAX_RATIO = 100
 METADATA_KEYS = {f for f in DocumentMetadata.__dataclass_fields__}
 
 
@@ -71,6 +76,10 @@ def read_corpus_file(path: Path, corpus_dir: Path, max_bytes: int) -> RawFile:
         raise UnreadableFile(f"file is {size / 1e6:.1f} MB, above the {max_bytes / 1e6:.0f} MB limit")
     data = path.read_bytes()
     text, hints = reader(data)
+    # Compressed formats (DOCX, PDF streams) can unpack to far more text than the file's size: the
+    # limit holds for the text too, or one small file could keep the builder embedding for hours.
+    if len(text) > max_bytes:
+        raise UnreadableFile(f"file unpacks to {len(text) / 1e6:.0f} MB of text, above the {max_bytes / 1e6:.0f} MB limit")
     text = nfc(text).replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
         raise UnreadableFile("no text in file" if suffix != ".pdf" else "PDF has no text layer (scanned image?)")
@@ -177,10 +186,12 @@ def _read_docx(data: bytes) -> tuple[str, dict[str, str]]:
 
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            # A zip bomb announces its size: refuse to inflate more than 50x the file, at least 200 MB.
+            # A zip bomb announces its size (a lying header fails the CRC check when read).
             inflated = sum(i.file_size for i in zf.infolist())
-            if inflated > max(200_000_000, 50 * len(data)):
-                raise UnreadableFile(f"DOCX would inflate to {inflated / 1e6:.0f} MB; refusing")
+            if inflated > DOCX_MAX_INFLATED or (
+                inflated > DOCX_SUSPICIOUS_INFLATED and inflated > DOCX_MAX_RATIO * len(data)
+            ):
+                raise UnreadableFile(f"DOCX would inflate to {inflated / 1e6:.0f} MB (zip bomb?); refusing")
         document = docx.Document(io.BytesIO(data))
     except UnreadableFile:
         raise

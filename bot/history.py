@@ -4,6 +4,10 @@ whether the corpus had the answer, how long it took, which documents were cited,
 Records older than the configured retention are deleted by `prune` (the bot calls it at start-up
 and daily). One connection shared by the bot's worker threads, serialized by a lock; WAL mode so
 a reader (an admin's `sqlite3` shell) never blocks the bot.
+
+A write the database refuses (another program holding a write lock, a full disk) never loses the
+record or stalls answering: the record waits in memory and is written with the next one, or by
+`flush`, which the bot calls every few seconds and at shutdown.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import os
 import secrets
 import sqlite3
 import threading
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -29,6 +34,17 @@ logger = logging.getLogger(__name__)
 
 FEEDBACK_UP = 1
 FEEDBACK_DOWN = -1
+# How long a write waits for another program's lock before the record is kept in memory instead;
+# short, because a worker thread waiting here is one that is not answering.
+WRITE_TIMEOUT_SECONDS = 1.0
+# After a refused write, records go straight to memory for this long: a locked database costs
+# every question a wait otherwise.
+RETRY_AFTER_SECONDS = 5.0
+# Records kept in memory at most (about 1 KB each); beyond this the oldest are dropped, with an error logged.
+MAX_PENDING = 10_000
+
+_INSERT = ("INSERT INTO questions (asked_at, user_hash, chat_type, language, question, found, latency_ms,"
+           " cited_docs, citations, failed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 
 
 class HistoryError(BotError):
@@ -57,6 +73,7 @@ class HistoryStats:
     not_found: int
     feedback_up: int
     feedback_down: int
+    failed: int = 0  # questions the bot could not answer because of an error
 
     @property
     def not_found_rate(self) -> float:
@@ -87,7 +104,12 @@ def _m001_questions(conn: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_m001_questions]
+def _m002_failed(conn: sqlite3.Connection) -> None:
+    # A question whose answering raised is still a question asked: it is kept, marked.
+    conn.execute("ALTER TABLE questions ADD COLUMN failed INTEGER NOT NULL DEFAULT 0")
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_m001_questions, _m002_failed]
 
 
 def migrate(conn: sqlite3.Connection) -> None:
@@ -132,9 +154,11 @@ class History:
         self.retention_days = retention_days
         self._salt = salt
         self._lock = threading.Lock()
+        self._pending: list[tuple] = []  # rows the database refused, oldest first
+        self._retry_at = 0.0
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            self._conn = sqlite3.connect(path, check_same_thread=False, timeout=10.0)
+            self._conn = sqlite3.connect(path, check_same_thread=False, timeout=WRITE_TIMEOUT_SECONDS)
             self._conn.execute("PRAGMA journal_mode=WAL")
             self._conn.execute("PRAGMA synchronous=NORMAL")
             migrate(self._conn)
@@ -152,19 +176,53 @@ class History:
     def hash_user(self, user_id: int) -> str:
         return hmac.new(self._salt, str(user_id).encode(), hashlib.sha256).hexdigest()
 
-    def record(self, user_id: int, chat_type: str, answer: Answer, now: datetime | None = None) -> int:
-        """Store one answered question; returns its record id (used in the reply's buttons)."""
+    def record(self, user_id: int, chat_type: str, answer: Answer, now: datetime | None = None,
+               failed: bool = False) -> int | None:
+        """Store one question and its answer (`failed`: answering raised); returns its record id
+        (used in the reply's buttons), or None when the database refused it for now: the record
+        is then kept in memory and written later, never lost or written twice."""
         asked_at = (now or datetime.now(timezone.utc)).isoformat(timespec="seconds")
         cited = sorted({c.source_file for c in answer.citations})
         citations = [_citation_dict(c) for c in answer.citations]
-        with self._lock, self._conn:
-            cur = self._conn.execute(
-                "INSERT INTO questions (asked_at, user_hash, chat_type, language, question, found, latency_ms,"
-                " cited_docs, citations) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (asked_at, self.hash_user(user_id), chat_type, answer.language, answer.question, int(answer.found),
-                 float(answer.latency_ms), json.dumps(cited, ensure_ascii=False), json.dumps(citations, ensure_ascii=False)),
-            )
-            return int(cur.lastrowid)
+        row = (asked_at, self.hash_user(user_id), _storable(chat_type), _storable(answer.language),
+               _storable(answer.question), int(answer.found), float(answer.latency_ms),
+               _storable(json.dumps(cited, ensure_ascii=False)), _storable(json.dumps(citations, ensure_ascii=False)),
+               int(failed))
+        with self._lock:
+            self._pending.append(row)
+            if time.monotonic() < self._retry_at:
+                self._drop_excess()
+                return None
+            return self._write_pending()
+
+    def flush(self) -> int:
+        """Write the records kept in memory; returns how many are still waiting."""
+        with self._lock:
+            if self._pending:
+                self._write_pending()
+            return len(self._pending)
+
+    def _write_pending(self) -> int | None:
+        """All waiting rows in one transaction (so each is written exactly once); call with the lock."""
+        try:
+            with self._conn:
+                for row in self._pending:
+                    cur = self._conn.execute(_INSERT, row)
+        except sqlite3.Error as exc:
+            self._retry_at = time.monotonic() + RETRY_AFTER_SECONDS
+            logger.warning("history: %d question record(s) kept in memory, the database refused them (%s); "
+                           "retrying in %.0fs", len(self._pending), exc, RETRY_AFTER_SECONDS)
+            self._drop_excess()
+            return None
+        self._pending.clear()
+        self._retry_at = 0.0
+        return int(cur.lastrowid)
+
+    def _drop_excess(self) -> None:
+        if len(self._pending) > MAX_PENDING:
+            dropped = len(self._pending) - MAX_PENDING
+            del self._pending[:dropped]
+            logger.error("history: database unwritable for too long; %d oldest question record(s) dropped", dropped)
 
     def get(self, record_id: int) -> QuestionRecord | None:
         with self._lock:
@@ -201,14 +259,25 @@ class History:
     def stats(self) -> HistoryStats:
         with self._lock:
             row = self._conn.execute(
-                "SELECT COUNT(*), COALESCE(SUM(found = 0), 0), COALESCE(SUM(feedback = 1), 0),"
-                " COALESCE(SUM(feedback = -1), 0) FROM questions"
+                "SELECT COUNT(*), COALESCE(SUM(found = 0 AND failed = 0), 0), COALESCE(SUM(feedback = 1), 0),"
+                " COALESCE(SUM(feedback = -1), 0), COALESCE(SUM(failed), 0) FROM questions"
             ).fetchone()
         return HistoryStats(*(int(v) for v in row))
 
     def close(self) -> None:
+        """Write what is waiting (a last try) and close."""
         with self._lock:
+            if self._pending:
+                self._write_pending()
+            if self._pending:
+                logger.error("history: %d question record(s) could not be written before shutdown", len(self._pending))
             self._conn.close()
+
+
+def _storable(text: str) -> str:
+    """Text SQLite can store: a lone surrogate would make the insert, and every later retry of the
+    waiting records, fail."""
+    return text.encode("utf-8", "replace").decode("utf-8")
 
 
 def _citation_dict(c: Citation) -> dict:

@@ -782,7 +782,9 @@ def run_bot(config: Config) -> int:
                           "(create a bot and get its token from @BotFather)")
     configure_logging(tg.log_level, token)
     from bot.answer import Answerer
+    from bot.embedding import limit_threads
 
+    limit_threads(config.search.threads)
     answerer = Answerer.open(config)
     history = History.open(config)
     application = build_application(config, token, answerer, history)

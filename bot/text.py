@@ -11,6 +11,9 @@ import unicodedata
 # Zero-width characters and soft hyphens vanish; some keyboards type the eth (Ð, ð) for Đ, đ.
 _INVISIBLE_AND_LOOKALIKES = {
     **dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad")), ord("Ð"): "Đ", ord("ð"): "đ",
+    # Lone surrogates (a JSON "\ud800" escape from outside) cannot be encoded: the tokenizer and
+    # SQLite would raise on them.
+    **dict.fromkeys(range(0xD800, 0xE000)),
 }
 
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 import itertools
 import json
 import re
+import socket
 import threading
 import time
 from dataclasses import dataclass, field
@@ -72,6 +73,7 @@ class SentMessage:
     reply_to: int | None
     edits: int = 0
     payload: dict = field(default_factory=dict)
+    sent_at: float = 0.0  # time.monotonic() when the server accepted it (reply latency in load tests)
 
     @property
     def visible(self) -> str:
@@ -181,6 +183,7 @@ class FakeBotApi:
         self._thread: threading.Thread | None = None
         self.port = port
         self.webhook: dict | None = None
+        self._connections: set[socket.socket] = set()  # open client connections, cut by go_down()
 
     # -------------------------------------------------------- lifecycle
 
@@ -208,6 +211,24 @@ class FakeBotApi:
             self._server.server_close()
         if self._thread is not None:
             self._thread.join(timeout=5)
+
+    def go_down(self) -> None:
+        """Telegram becomes unreachable: the port closes and open connections are cut. Pending updates,
+        sent messages and id counters are kept, as Telegram keeps them during an outage."""
+        self.stop()
+        with self._cond:
+            connections, self._connections = list(self._connections), set()
+        for conn in connections:
+            try:
+                conn.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def come_back(self) -> "FakeBotApi":
+        """Serve again on the same port, with the state kept by go_down()."""
+        with self._cond:
+            self._closing = False
+        return self.start()
 
     def __enter__(self) -> "FakeBotApi":
         return self.start()
@@ -464,7 +485,8 @@ class FakeBotApi:
         markup = params.get("reply_markup")
         if markup:
             payload["reply_markup"] = markup
-        self.sent.append(SentMessage(chat_id, message_id, text, parse_mode, markup, reply_to, payload=payload))
+        self.sent.append(SentMessage(chat_id, message_id, text, parse_mode, markup, reply_to, payload=payload,
+                                     sent_at=time.monotonic()))
         return payload
 
     def _find(self, params: dict) -> SentMessage:
@@ -524,6 +546,19 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:  # keep test output clean
         pass
+
+    def setup(self) -> None:
+        super().setup()
+        with self.api._cond:
+            self.api._connections.add(self.connection)
+
+    def finish(self) -> None:
+        with self.api._cond:
+            self.api._connections.discard(self.connection)
+        try:
+            super().finish()
+        except OSError:  # the connection was cut by go_down()
+            pass
 
     def do_GET(self) -> None:
         self._dispatch()

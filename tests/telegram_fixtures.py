@@ -84,3 +84,57 @@ def start_bot(api: FakeBotApi, tmp_path: Path) -> Iterator[Callable[..., BotUnde
     yield start
     for runner in running:
         runner.stop()
+
+
+class StubStore:
+    """What the handlers read from an index store, with no index behind it."""
+
+    conn = None
+    manifest = {"documents": 1, "chunks": 1, "model": "stub", "dimension": 3, "index_type": "Flat",
+                "build_time": "2026-01-01T00:00:00+00:00"}
+
+    def chunk_containing(self, source_file: str, text: str) -> str | None:
+        return None
+
+    def documents(self) -> list:
+        from bot.records import DocumentMetadata
+
+        return [(1, "a.txt", DocumentMetadata(title="Bài <thử> & nghiệm", outlet="Báo", published="2024-01-02",
+                                              url="https://x.vn/a?b=1&c=2"), 1)]
+
+
+class StubAnswerer:
+    """An answerer with no model or index, for handler tests that need no real answers: it echoes the
+    question into the answer text and the quote (so hostile input reaches the formatting), and
+    raises on any question containing "boom" (an exception in a handler)."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.store = StubStore()
+        self.questions: list[str] = []
+
+    def answer(self, question: str):
+        from bot.language import detect_language
+        from bot.records import Answer, Citation
+        from bot.text import nfc
+
+        self.questions.append(question)
+        if "boom" in question:
+            raise RuntimeError("simulated failure in the answering core")
+        question = nfc(question)
+        citation = Citation(1, 1, "Tiêu đề <b>x</b>", "Báo & Đời", "2024-01-02", "https://x.vn/a?b=1&c=2", "a.txt",
+                            question or "…", 0.9)
+        return Answer(question=question, text=f"Theo Báo [1]: “{question}”", found=True,
+                      language=detect_language(question), citations=(citation,), latency_ms=1.0)
+
+    def reload(self) -> None:
+        pass
+
+
+def stub_config(root: Path) -> Config:
+    """A Config whose corpus, index and history live under `root` (nothing there is built)."""
+    from bot.config import CorpusConfig, IndexConfig
+
+    (root / "corpus").mkdir(parents=True, exist_ok=True)
+    return dataclasses.replace(Config(path=root / "config.toml"), corpus=CorpusConfig(dir=root / "corpus"),
+                               index=IndexConfig(dir=root / "index"))

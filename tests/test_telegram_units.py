@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from bot import formatting as fmt
 from bot.config import Config, HistoryConfig, load_config
 from bot.errors import ConfigError
-from bot.history import FEEDBACK_DOWN, FEEDBACK_UP, History, HistoryError, load_salt
+from bot.history import FEEDBACK_DOWN, FEEDBACK_UP, MIGRATIONS, History, HistoryError, load_salt
 from bot.records import Answer, Citation, DocumentMetadata
 from bot.corpus_admin import UploadRefused, safe_corpus_name
 from bot.telegram_bot import UserRateLimiter, cut_question, install_log_redaction, redact
@@ -247,7 +247,7 @@ def test_schema_migrations_and_newer_schema(tmp_path):
     path = tmp_path / "h.sqlite"
     History(path, b"s", 1).close()
     with sqlite3.connect(path) as conn:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
         conn.execute("PRAGMA user_version = 99")
     with pytest.raises(HistoryError, match="newer than this program"):
         History(path, b"s", 1)
