@@ -32,7 +32,6 @@ if __package__ in (None, ""):
 import argparse
 import json
 import os
-import resource
 import subprocess
 import tempfile
 import time
@@ -41,6 +40,7 @@ from functools import partial
 import numpy as np
 
 from bench.common import PROJECT_DIR, machine_summary, markdown_table, timed, utc_now, write_result
+from bench.peers.jsonl import peak_rss_mb
 
 PEERS_DIR = PROJECT_DIR / "bench" / "peers"
 PEERS_PYTHON = PROJECT_DIR / "bench" / ".venv-peers" / "bin" / "python"
@@ -70,18 +70,6 @@ def serve_project(config_path: Path) -> None:
         answer_seconds, answer = timed(partial(answerer.answer, request["query"]))
         print(json.dumps({"ids": list(dict.fromkeys(h.source_file for h in hits))[:K], "ms": 1000 * answer_seconds,
                           "search_ms": 1000 * search_seconds, "found": answer.found}), file=out, flush=True)
-
-
-def peak_rss_mb() -> float:
-    """Peak resident set of this process: VmHWM (Linux). Not getrusage's ru_maxrss, which on Linux
-    survives fork + exec and would report the peak of the benchmark process that started this one."""
-    try:
-        for line in open("/proc/self/status", encoding="ascii"):
-            if line.startswith("VmHWM:"):
-                return round(int(line.split()[1]) / 1024, 1)
-    except OSError:
-        pass
-    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
 # ---------------------------------------------------------------- driving the processes
