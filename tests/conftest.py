@@ -240,9 +240,13 @@ def built_seed(tmp_path_factory, bundled_embedder) -> Project:
 @pytest.fixture
 def built_seed_copy(built_seed: Project, tmp_path: Path) -> Project:
     """A private copy of the built seed project (config, corpus and index), free to modify."""
-    root = tmp_path / "seed"
-    shutil.copytree(built_seed.root, root, symlinks=True)
-    return Project(root, root / "config.toml", built_seed.report)
+    return copy_project(built_seed, tmp_path / "seed")
+
+
+def copy_project(source: Project, root: Path) -> Project:
+    """A private copy of a built project (config, corpus and index, symlinks kept), free to modify."""
+    shutil.copytree(source.root, root, symlinks=True)
+    return Project(root, root / "config.toml", source.report)
 
 
 # ---------------------------------------------------------------- corpus files in every format

@@ -32,7 +32,7 @@ from bot import store as store_module
 from bot.errors import IndexInvalidError
 from bot.store import current_generation, verify_index
 from conftest import (
-    REPO, TINY_EMBEDDING, Project, assert_one_line_error, build, cli_env, copy_seed_corpus, new_project,
+    REPO, TINY_EMBEDDING, Project, assert_one_line_error, build, cli_env, copy_project, copy_seed_corpus, new_project,
     run_build_cli,
 )
 from telegram_fixtures import ADMIN_ID, SEED_FILE, SEED_QUESTION, api, start_bot  # noqa: F401
@@ -63,9 +63,7 @@ def one_article(tmp_path_factory, bundled_embedder) -> Project:
 
 @pytest.fixture
 def project(one_article: Project, tmp_path: Path) -> Project:
-    root = tmp_path / "proj"
-    shutil.copytree(one_article.root, root, symlinks=True)
-    return Project(root, root / "config.toml", one_article.report)
+    return copy_project(one_article, tmp_path / "proj")
 
 
 @pytest.fixture
