@@ -19,7 +19,7 @@ from bot.embedding import Embedder
 from bot.glossary import Glossary
 from bot.records import Answer, Citation, DocumentMetadata, Hit
 from bot.search import Query, Searcher
-from bot.store import IndexStore, open_index
+from bot.store import IndexStore, current_generation, open_index
 from bot.text import fold, nfc, sentence_spans
 
 logger = logging.getLogger(__name__)
@@ -76,6 +76,15 @@ class Answerer:
     def searcher(self) -> Searcher:
         return self._searcher
 
+    def reload_if_stale(self) -> bool:
+        """Switch to the generation `index/current` points to if it is not the one served (a build
+        from the command line while the bot runs). True when it switched."""
+        current = current_generation(self.config.index.dir)
+        if current is None or current.resolve() == self.store.gen_dir.resolve():
+            return False
+        self.reload()
+        return True
+
     def reload(self) -> None:
         """Serve the index generation that `index/current` points to now (after a rebuild).
         Answers already running finish on the old store, which is closed when they drop it."""
@@ -97,6 +106,7 @@ class Answerer:
         return Answer(
             question=nfc(question), text=text, found=bool(citations), language=query.language,
             citations=citations, latency_ms=(time.perf_counter() - started) * 1000,
+            confidence="answer" if citations else "none",
         )
 
     def not_found_text(self, language: str) -> str:

@@ -75,10 +75,16 @@ class Citation:
 class Answer:
     question: str
     text: str  # plain text, in the question's language; quotes verbatim, marked [n]
-    found: bool  # False: the corpus has no answer; then citations is empty
+    found: bool  # True only when confidence == "answer"
     language: str  # "vi" or "en"
-    citations: tuple[Citation, ...] = ()
+    citations: tuple[Citation, ...] = ()  # also given for "related" replies; empty for "none"
     latency_ms: float = 0.0
+    # "answer": the passages answer the question; "related": the closest passages, which may not
+    # answer it (still cited); "none": nothing relevant, the "no information" reply.
+    confidence: str = "none"
+    # The fact itself, verbatim from the first citation's quote (a span or one sentence), to show
+    # first; "" when there is none.
+    short_answer: str = ""
 
 
 @dataclass
