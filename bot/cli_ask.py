@@ -7,12 +7,12 @@ order, blank or odd lines included, with the model loaded once for all of them.
 from __future__ import annotations
 
 import json
-import os
 import sys
 from dataclasses import asdict
 from typing import Iterable, TextIO
 
-from bot.answer import Answerer, format_date
+from bot.answer import Answerer
+from bot.compose import format_date
 from bot.config import Config
 from bot.embedding import limit_threads
 from bot.records import Answer
@@ -22,7 +22,7 @@ def run_ask(config: Config, questions: list[str], as_json: bool = False,
             stdin: TextIO | None = None, stdout: TextIO | None = None) -> int:
     stdin, stdout = stdin or sys.stdin, stdout or sys.stdout
     limit_threads(config.search.threads)
-    answerer = Answerer.open(config, llm_api_key=os.environ.get(config.llm.api_key_env, "") if config.llm.enabled else "")
+    answerer = Answerer.open(config)
     lines: Iterable[str] = [" ".join(questions)] if questions else (line.rstrip("\r\n") for line in stdin)
     for question in lines:
         answer = answerer.answer(question)
@@ -36,6 +36,8 @@ def answer_json(answer: Answer) -> str:
         "question": answer.question,
         "answer": answer.text,
         "found": answer.found,
+        "confidence": answer.confidence,
+        "short_answer": answer.short_answer,
         "language": answer.language,
         "latency_ms": round(answer.latency_ms, 2),
         "citations": [asdict(c) for c in answer.citations],

@@ -115,6 +115,8 @@ class HistoryConfig:
 class SearchConfig:
     # English -> Vietnamese domain terms; admins extend it like the corpus.
     glossary: Path = Path("corpus/glossary.toml")
+    # How people type (chat words, abbreviations, question words), written out before analysis.
+    normalization: Path = Path("corpus/normalization.toml")
     # How many results each retriever contributes before fusion.
     candidates: int = 50
     # Weighted reciprocal rank fusion: weight / (rrf_k + rank) per retriever.
@@ -142,12 +144,18 @@ class SearchConfig:
 
 @dataclass(frozen=True)
 class AnswerConfig:
-    # Share of the question (IDF-weighted concepts) a passage must cover to be used as an answer.
-    # Calibrated on tests/data/seed_qa.toml: answerable questions reach >= 0.515, unanswerable
-    # ones <= 0.434 (2026-11-23); the threshold sits between them.
-    min_relevance: float = 0.47
+    # Logistic answerability model per question language: [bias, cosine, coverage, pair coverage]
+    # (bot/judge.py). Fitted by bench/calibrate.py on the dev split; see docs/benchmarks.md.
+    calibration_vi: tuple = (-9.0, 6.0, 5.0, 2.0)
+    calibration_en: tuple = (-9.0, 8.0, 3.0, 1.0)
+    # P(answers) at or above which the reply is a confident answer; at or above related_probability
+    # the closest passages are shown as possibly not answering; below it, "no information".
+    answer_probability: float = 0.5
+    related_probability: float = 0.25
+    # Characters of quote per source, about.
+    quote_chars: int = 300
     max_citations: int = 3
-    # Another article is cited too when it covers at least this share of what the best one covers.
+    # Another article is cited too when its probability is at least this share of the best one's.
     other_source_ratio: float = 0.85
     max_quote_sentences: int = 2
     not_found_vi: str = (

@@ -69,6 +69,7 @@ class Citation:
     source_file: str
     quote: str  # verbatim sentences from the article, original diacritics
     score: float
+    locator: str = ""  # where in a legal document: "Điều 5, khoản 2"; "" elsewhere
 
 
 @dataclass(frozen=True)

@@ -255,6 +255,7 @@ class IndexStore:
             ivf.nprobe = index_settings.nprobe
         # The bot answers from worker threads; one connection, used one query at a time.
         self._lock = threading.Lock()
+        self._province_chunks: dict[tuple[str, ...], np.ndarray] = {}
 
     @property
     def dimension(self) -> int:
@@ -264,21 +265,54 @@ class IndexStore:
         with self._lock:
             return int(self.conn.execute("SELECT COUNT(*) FROM chunks").fetchone()[0])
 
-    def dense_search(self, query_vector: np.ndarray, k: int) -> list[tuple[int, float]]:
-        """(chunk_id, cosine) of the k nearest chunks."""
+    def dense_search(self, query_vector: np.ndarray, k: int, provinces: Sequence[str] = ()) -> list[tuple[int, float]]:
+        """(chunk_id, cosine) of the k nearest chunks; with provinces, only chunks of documents about them."""
+        import faiss
+
         if self.faiss.ntotal == 0:
             return []
-        scores, ids = self.faiss.search(np.asarray(query_vector, dtype=np.float32).reshape(1, -1), k)
+        params = None
+        if provinces:
+            ids = self.chunk_ids_about(tuple(provinces))
+            if not len(ids):
+                return []
+            selector = faiss.IDSelectorBatch(ids)
+            ivf = faiss.try_extract_index_ivf(self.faiss)
+            params = faiss.SearchParametersIVF(sel=selector, nprobe=ivf.nprobe) if ivf is not None else faiss.SearchParameters(sel=selector)
+        vector = np.asarray(query_vector, dtype=np.float32).reshape(1, -1)
+        scores, ids = self.faiss.search(vector, k, params=params) if params else self.faiss.search(vector, k)
         return [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i >= 0]
 
-    def lexical_search(self, match_expression: str, k: int, weights: Sequence[float] = (1.0, 1.0, 0.5, 0.5)) -> list[tuple[int, float]]:
-        """(chunk_id, score) by FTS5 BM25 for an FTS5 MATCH expression; higher score is better."""
+    def lexical_search(self, match_expression: str, k: int, weights: Sequence[float] = (1.0, 1.0, 0.5, 0.5),
+                       provinces: Sequence[str] = ()) -> list[tuple[int, float]]:
+        """(chunk_id, score) by FTS5 BM25 for an FTS5 MATCH expression; higher score is better. With
+        provinces, only chunks of documents about one of them."""
+        where, args = "chunks_fts MATCH ?", [*weights, match_expression]
+        if provinces:
+            marks = ",".join("?" * len(provinces))
+            where += (" AND rowid IN (SELECT c.id FROM chunks c JOIN documents d ON d.id = c.doc_id"
+                      f" WHERE EXISTS (SELECT 1 FROM json_each(d.provinces) WHERE value IN ({marks})))")
+            args += list(provinces)
         with self._lock:
             rows = self.conn.execute(
-                "SELECT rowid, -bm25(chunks_fts, ?, ?, ?, ?) FROM chunks_fts WHERE chunks_fts MATCH ? ORDER BY rank LIMIT ?",
-                (*weights, match_expression, k),
+                f"SELECT rowid, -bm25(chunks_fts, ?, ?, ?, ?) FROM chunks_fts WHERE {where} ORDER BY rank LIMIT ?",
+                (*args, k),
             ).fetchall()
         return [(int(r), float(s)) for r, s in rows]
+
+    def chunk_ids_about(self, provinces: tuple[str, ...]) -> np.ndarray:
+        """Ids of the chunks of documents about any of these provinces (for FAISS's id selector)."""
+        if provinces not in self._province_chunks:
+            marks = ",".join("?" * len(provinces))
+            with self._lock:
+                rows = self.conn.execute(
+                    "SELECT c.id FROM chunks c JOIN documents d ON d.id = c.doc_id"
+                    f" WHERE EXISTS (SELECT 1 FROM json_each(d.provinces) WHERE value IN ({marks}))", provinces,
+                ).fetchall()
+            if len(self._province_chunks) > 256:  # bounded: questions name few distinct province sets
+                self._province_chunks.clear()
+            self._province_chunks[provinces] = np.array([r[0] for r in rows], dtype=np.int64)
+        return self._province_chunks[provinces]
 
     def phrase_frequency(self, phrase: str, column: str) -> int:
         """How many chunks contain the phrase (adjacent words) in an FTS column."""

@@ -1,0 +1,200 @@
+"""Step 1 of answering: a question as typed becomes a `Query`.
+
+Chat words and abbreviations are written out (bot/normalization.py), the language is decided, and
+the content is split into *concepts*: for Vietnamese, the content syllables (widened with the
+glossary's synonyms for multi-syllable phrases) plus adjacent syllable pairs that sharpen ranking;
+for English, the glossary's Vietnamese translations and the leftover words. Question words ("là
+gì", "bao lâu", "when") are never content.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.glossary import Glossary
+from bot.language import WORD, detect_language, is_stopword, words
+from bot.normalization import Normalizer
+from bot.provinces import PROVINCES, provinces_in
+from bot.text import fold, has_diacritics, nfc, search_key
+
+_NUMBER_WORDS = dict(zip(
+    "one two three four five six seven eight nine ten eleven twelve fifteen twenty thirty".split(),
+    "1 2 3 4 5 6 7 8 9 10 11 12 15 20 30".split(),
+))
+# Requests to drop the bot's rules are answered like any question without support in the corpus.
+_INJECTION = re.compile(
+    r"ignore (all |any |the |your )?(previous|prior|above|earlier|system)|disregard (all |the |your )?(previous|prior|above|instructions)"
+    r"|system prompt|you are now|pretend (to be|you)|jailbreak|developer mode|forget (all |your )?(previous |prior )?instructions"
+    r"|bo qua (moi |tat ca |cac |nhung )?(huong dan|chi dan|chi thi|lenh|quy tac)|quen (het |moi |tat ca )?(huong dan|chi dan|quy tac)",
+    re.IGNORECASE,
+)
+# What kind of fact the question asks for, on the folded question.
+_ASKS = (
+    ("when", re.compile(r"\b(khi nao|ngay nao|bao gio|thoi gian nao|luc nao|nam nao|thang nao|thoi diem nao|when|what date|which date|what year|which year)\b")),
+    ("how_many", re.compile(r"\b(bao nhieu|may|so luong|ty le|how many|how much|what percentage|what share|what number|what proportion)\b")),
+    ("who", re.compile(r"\b(ai|nguoi nao|vi nao|dong chi nao|who|whom|whose)\b")),
+)
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """One way a concept may be written in the corpus; `key` is in the form its column stores."""
+
+    key: str
+    exact: bool  # True: matched with diacritics (search_key); False: folded
+
+    @classmethod
+    def of(cls, text: str) -> "Phrase":
+        exact = has_diacritics(text)
+        return cls(" ".join(words(search_key(text) if exact else fold(text))), exact)
+
+
+@dataclass(frozen=True)
+class Concept:
+    """A unit of meaning of the question; covered by a passage if any of its phrases occurs."""
+
+    label: str
+    phrases: tuple[Phrase, ...]
+    province: str = ""  # set when the concept is a province: covered by the document's provinces too
+    # An English word the glossary does not know: it may well be in the article in Vietnamese, so its
+    # absence counts for less.
+    untranslated: bool = False
+
+
+@dataclass(frozen=True)
+class Query:
+    text: str  # as asked, NFC
+    language: str
+    concepts: tuple[Concept, ...]
+    boosters: tuple[Phrase, ...]  # adjacent-syllable pairs: sharpen ranking, not coverage
+    provinces: tuple[str, ...]
+    dense_text: str
+    injection: bool = False
+    asks: str = ""  # "when", "how_many", "who" or "" (what the answer should contain)
+
+    @property
+    def empty(self) -> bool:
+        return not self.concepts
+
+
+class Analyzer:
+    def __init__(self, glossary: Glossary, normalizer: Normalizer, dense_glossary: bool = True) -> None:
+        self.glossary = glossary
+        self.normalizer = normalizer
+        self.dense_glossary = dense_glossary
+        self._folded_synonyms = {fold(k): k for k in glossary.synonyms}
+
+    def analyze(self, question: str) -> Query:
+        text = nfc(question).strip()
+        expanded = self.normalizer.expand(text)
+        language = detect_language(expanded)
+        if language == "en":
+            expanded = self.normalizer.expand(text, chat=False)
+        provinces = provinces_in_question(expanded)
+        folded = fold(expanded)
+        asks = next((name for name, pattern in _ASKS if pattern.search(folded)), "")
+        if language == "en":
+            concepts, extra = self._english_concepts(expanded, provinces)
+            boosters: tuple[Phrase, ...] = ()
+            dense_text = f"{expanded}\n{' '.join(extra)}" if extra and self.dense_glossary else expanded
+        else:
+            concepts, boosters = self._vietnamese_concepts(expanded, provinces)
+            dense_text = expanded
+        return Query(text, language, tuple(concepts), tuple(boosters), provinces, dense_text,
+                     bool(_INJECTION.search(fold(text))), asks)
+
+    def _english_concepts(self, text: str, provinces: tuple[str, ...]) -> tuple[list[Concept], list[str]]:
+        concepts, translations = [], []
+        rest = nfc(text).lower()
+        for match in self.glossary.matches(text):
+            phrases = tuple(Phrase.of(v) for v in match.vietnamese)
+            named = provinces_in(" ".join(match.vietnamese))
+            concepts.append(Concept(match.english, phrases, named[0] if named else ""))
+            translations.extend(match.vietnamese)
+            rest = rest[: match.start] + " " * (match.end - match.start) + rest[match.end:]
+        province_words = {w for p in provinces for w in words(fold(p))}
+        concepts += [_province_concept(p) for p in provinces if not any(c.province == p for c in concepts)]
+        for token in words(rest):
+            if not is_stopword(token, "en") and fold(token) not in province_words:
+                token = _NUMBER_WORDS.get(token, token)
+                concepts.append(Concept(token, (Phrase.of(token),), untranslated=not token.isdigit()))
+        return concepts, translations
+
+    def _vietnamese_concepts(self, text: str, provinces: tuple[str, ...]) -> tuple[list[Concept], list[Phrase]]:
+        """Content syllables, a glossary synonym phrase ("mục tiêu" ~ "phấn đấu") as one concept,
+        and adjacent pairs as boosters. Syllable pairs, not guessed word boundaries: on Vietnamese
+        legal text BM25 with syllable bigrams beat word grouping learnt from a small corpus."""
+        concepts = [_province_concept(p) for p in provinces]
+        boosters: list[Phrase] = []
+        for run in self._content_runs(text, provinces):
+            boosters += [Phrase.of(f"{a} {b}") for a, b in zip(run, run[1:])]
+            i = 0
+            while i < len(run):
+                size = self._longest_synonym(run, i) or 1
+                phrase = " ".join(run[i: i + size])
+                alternatives = (phrase, *self._synonyms(phrase))
+                concepts.append(Concept(phrase, tuple(dict.fromkeys(Phrase.of(a) for a in alternatives))))
+                i += size
+        return _distinct(concepts), list(dict.fromkeys(boosters))
+
+    def _content_runs(self, text: str, provinces: tuple[str, ...]) -> list[list[str]]:
+        """Runs of adjacent content words; question words, stopwords and province names split them."""
+        blanked = self.normalizer.without_question_words(text)  # same length as text
+        province_spans = _province_spans(text, provinces)
+        lowered = nfc(text).lower()
+        runs: list[list[str]] = [[]]
+        for m in WORD.finditer(lowered):
+            token = m.group(0)
+            asked = not blanked[m.start(): m.end()].strip()
+            if asked or any(a <= m.start() < b for a, b in province_spans) or is_stopword(token, "vi"):
+                runs.append([])
+            else:
+                runs[-1].append(token)
+        return [run for run in runs if run]
+
+    def _longest_synonym(self, run: list[str], i: int) -> int:
+        for size in range(min(5, len(run) - i), 1, -1):
+            if self._synonyms(" ".join(run[i: i + size])):
+                return size
+        return 0
+
+    def _synonyms(self, phrase: str) -> tuple[str, ...]:
+        if has_diacritics(phrase):
+            return self.glossary.synonyms_of(phrase)
+        folded = self._folded_synonyms.get(phrase)
+        return self.glossary.synonyms_of(folded) if folded else ()
+
+
+def _distinct(concepts: list[Concept]) -> list[Concept]:
+    """A word repeated in the question counts once."""
+    seen: dict[tuple, Concept] = {}
+    for concept in concepts:
+        seen.setdefault((concept.phrases, concept.province), concept)
+    return list(seen.values())
+
+
+def _province_concept(name: str) -> Concept:
+    return Concept(name, (Phrase.of(name),), province=name)
+
+
+def _folded_province_patterns() -> list[tuple[str, re.Pattern]]:
+    return [(p, re.compile(r"(?<![^\W\d_])" + re.escape(fold(p)) + r"(?![^\W\d_])")) for p in PROVINCES]
+
+
+_FOLDED_PROVINCES = _folded_province_patterns()
+
+
+def provinces_in_question(text: str) -> tuple[str, ...]:
+    """Provinces named in a question, written with or without diacritics."""
+    found = dict.fromkeys(provinces_in(text))
+    folded = fold(text)
+    for name, pattern in _FOLDED_PROVINCES:
+        if pattern.search(folded):
+            found.setdefault(name, None)
+    return tuple(found)
+
+
+def _province_spans(text: str, provinces: tuple[str, ...]) -> list[tuple[int, int]]:
+    folded = fold(text)  # same length as the lowercase NFC text: folding maps one char to one
+    return [m.span() for name, pattern in _FOLDED_PROVINCES if name in provinces for m in pattern.finditer(folded)]

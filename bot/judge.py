@@ -1,0 +1,77 @@
+"""Step 3 of answering: does what was retrieved answer the question?
+
+Evidence per document, from its best retrieved chunk: the multilingual model's cosine to the
+question, the IDF-weighted share of the question's content it contains, and the share of the
+question's adjacent word pairs it contains. A logistic model per question language turns that
+into a probability; its coefficients and the two cut-offs are config ([answer]), fitted on a dev
+split by bench/calibrate.py, never on the questions the figures are reported on.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from bot.analysis import Query
+from bot.config import AnswerConfig
+from bot.records import Hit
+from bot.search import Retrieved, Searcher
+
+CONFIDENT, RELATED, NONE = "answer", "related", "none"
+# Chunks of one document looked at for its evidence.
+_CHUNKS_PER_DOCUMENT = 3
+
+
+@dataclass(frozen=True)
+class Evidence:
+    doc_id: int
+    hits: tuple[Hit, ...]  # the document's retrieved chunks, in retrieval order
+    cosine: float
+    coverage: float
+    pairs: float
+    probability: float = 0.0
+
+    def features(self) -> tuple[float, float, float]:
+        return (self.cosine, self.coverage, self.pairs)
+
+
+def evidence_by_document(searcher: Searcher, query: Query, retrieved: Retrieved, settings: AnswerConfig) -> list[Evidence]:
+    """One Evidence per retrieved document, in retrieval order (first chunk's rank)."""
+    grouped: dict[int, list[Hit]] = {}
+    for hit in retrieved.hits:
+        grouped.setdefault(hit.doc_id, []).append(hit)
+    out = []
+    for doc_id, hits in grouped.items():
+        top = hits[:_CHUNKS_PER_DOCUMENT]
+        texts = [f"{h.metadata.title}\n{h.text}" for h in top]
+        cosine = max((retrieved.dense.get(h.chunk_id, 0.0) for h in top), default=0.0)
+        coverage = max(searcher.coverage(query, t, h.metadata.provinces) for t, h in zip(texts, top))
+        pairs = max(searcher.pair_coverage(query, t) for t in texts)
+        evidence = Evidence(doc_id, tuple(hits), cosine, coverage, pairs)
+        out.append(Evidence(doc_id, tuple(hits), cosine, coverage, pairs, answer_probability(evidence, query.language, settings)))
+    return out
+
+
+def answer_probability(evidence: Evidence, language: str, settings: AnswerConfig) -> float:
+    """P(the document answers the question), by the calibrated logistic model of that language."""
+    bias, *weights = settings.calibration_en if language == "en" else settings.calibration_vi
+    z = bias + sum(w * x for w, x in zip(weights, evidence.features()))
+    return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
+
+
+def confidence_of(probability: float, settings: AnswerConfig) -> str:
+    if probability >= settings.answer_probability:
+        return CONFIDENT
+    if probability >= settings.related_probability:
+        return RELATED
+    return NONE
+
+
+def cited_documents(evidence: list[Evidence], settings: AnswerConfig) -> list[Evidence]:
+    """The documents to cite, in retrieval order: the first, and others that answer nearly as
+    well; a first document below the "related" cut-off means nothing is cited."""
+    if not evidence:
+        return []
+    best = max(e.probability for e in evidence)
+    floor = max(settings.related_probability, best * settings.other_source_ratio)
+    return [e for e in evidence if e.probability >= floor][: settings.max_citations]

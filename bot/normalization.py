@@ -1,0 +1,85 @@
+"""How people type a question, rewritten the way the articles write (data in corpus/normalization.toml).
+
+"NA co giam le phi DVC ko?" becomes "Nghệ An co giam le phi dịch vụ công không?": chat words and
+abbreviations are expanded, so they neither block an answer nor count as content. No package does
+this for Vietnamese chat and administrative shorthand, hence a small table-driven rewriter.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.errors import ConfigError
+from bot.text import fold, nfc
+
+# A typed token: letters and digits, with the "&" and "-" of "TT&TT" and "KT-XH" inside it.
+_TOKEN = re.compile(r"(?<![\w&])\w+(?:[&-]\w+)*(?![\w&])")
+
+
+@dataclass(frozen=True)
+class Normalizer:
+    chat: dict[str, str] = field(default_factory=dict)  # lowercase token -> replacement
+    abbreviations: dict[str, str] = field(default_factory=dict)
+    provinces: dict[str, str] = field(default_factory=dict)  # token as typed (capitals) -> province
+    question_phrases: tuple[str, ...] = ()  # folded, longest first
+    final_phrases: tuple[str, ...] = ()  # folded; question words only at the end of a question
+
+    @classmethod
+    def load(cls, path: Path) -> "Normalizer":
+        if not path.is_file():
+            return cls()
+        try:
+            raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"normalization file {path}: not valid TOML ({exc})") from exc
+        question = raw.get("question", {})
+        return cls(
+            chat=_table(raw, "chat", path, lower=True),
+            abbreviations=_table(raw, "abbreviations", path, lower=True),
+            provinces=_table(raw, "provinces", path, lower=False),
+            question_phrases=_folded_longest_first(question.get("phrases", [])),
+            final_phrases=_folded_longest_first(question.get("final", [])),
+        )
+
+    def expand(self, text: str, chat: bool = True) -> str:
+        """The question with abbreviations (and, unless chat=False, chat words) written out."""
+
+        def replace(match: re.Match) -> str:
+            token = match.group(0)
+            if token in self.provinces:
+                return self.provinces[token]
+            lowered = token.lower()
+            if lowered in self.abbreviations:
+                return self.abbreviations[lowered]
+            if chat and lowered in self.chat:
+                return self.chat[lowered]
+            return token
+
+        return _TOKEN.sub(replace, nfc(text))
+
+    def without_question_words(self, text: str) -> str:
+        """The folded question with its question phrases blanked out (same length, so offsets hold)."""
+        folded = fold(text)
+        for phrase in self.question_phrases:
+            folded = _blank(folded, r"(?<!\w)" + re.escape(phrase) + r"(?!\w)")
+        for phrase in self.final_phrases:
+            folded = _blank(folded, r"(?<!\w)" + re.escape(phrase) + r"(?=[\s?.!]*$)")
+        return folded
+
+
+def _blank(text: str, pattern: str) -> str:
+    return re.sub(pattern, lambda m: " " * len(m.group(0)), text)
+
+
+def _table(raw: dict, name: str, path: Path, lower: bool) -> dict[str, str]:
+    table = raw.get(name, {})
+    if not isinstance(table, dict) or not all(isinstance(v, str) and v.strip() for v in table.values()):
+        raise ConfigError(f"normalization file {path}: [{name}] must map words to non-empty text")
+    return {(nfc(k).lower() if lower else nfc(k)): nfc(v) for k, v in table.items()}
+
+
+def _folded_longest_first(phrases: list) -> tuple[str, ...]:
+    return tuple(sorted({fold(p).strip() for p in phrases if isinstance(p, str) and p.strip()}, key=len, reverse=True))

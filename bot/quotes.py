@@ -1,0 +1,116 @@
+"""Step 4 of answering: the sentences to quote from each cited document, and the fact itself.
+
+A sentence is chosen for what the question asks: the one holding a date for "khi nào / when", a
+number for "bao nhiêu / how many", a person for "ai / who" (often the sentence after the event:
+"Đồng chí X … chủ trì"), a decision over a proposal. English words rarely occur in Vietnamese
+text, so for English questions the multilingual model's similarity of each sentence counts too.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from bot.analysis import Query
+from bot.embedding import Embedder
+from bot.records import Hit
+from bot.search import Searcher
+from bot.text import sentence_spans
+
+_DATE = re.compile(
+    r"\b\d{1,2}/\d{1,2}(?:/\d{2,4})?\b|\b(?:ngày|tháng)\s+\d{1,2}(?:\s*(?:/|năm)\s*\d{1,4})*|\bnăm\s+\d{4}\b|\b(?:19|20)\d{2}\b",
+    re.IGNORECASE,
+)
+_NUMBER = re.compile(r"\b\d[\d.,]*(?:\s*(?:%|phần trăm|triệu|tỷ|nghìn|ngàn|người|hồ sơ|doanh nghiệp|xã|dịch vụ|thủ tục|đơn vị))?", re.IGNORECASE)
+_UPPER = "A-ZĐÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬÈÉẺẼẸÊỀẾỂỄỆÌÍỈĨỊÒÓỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢÙÚỦŨỤƯỪỨỬỮỰỲÝỶỸỴ"
+_NAME = rf"[{_UPPER}][^\W\d_]*(?:\s+[{_UPPER}][^\W\d_]*){{1,3}}"
+_PERSON = re.compile(rf"(?:(?:đồng chí|ông|bà|Đồng chí|Ông|Bà)\s+(?:{_NAME}))|(?:{_NAME})(?=\s*,?\s*(?:Chủ tịch|Phó Chủ tịch|Bí thư|Giám đốc|Phó Giám đốc|Trưởng|Thứ trưởng|Bộ trưởng|Ủy viên))")
+_FACT_PATTERNS = {"when": _DATE, "how_many": _NUMBER, "who": _PERSON}
+# Decisions weigh more than proposals when both answer ("phấn đấu" in a resolution vs "đề xuất").
+_DECIDED = re.compile(r"\b(phấn đấu|mục tiêu|quyết nghị|thông qua|quyết định|đạt|xếp hạng|ban hành)\b", re.IGNORECASE)
+_PROPOSED = re.compile(r"\b(đề xuất|dự thảo|kiến nghị|dự kiến)\b", re.IGNORECASE)
+_FACT_BONUS, _DECISION_BONUS, _COSINE_WEIGHT = 0.15, 0.05, 1.0
+
+
+@dataclass(frozen=True)
+class Quote:
+    text: str  # verbatim sentences in reading order, joined by " … "
+    fact: str  # the asked-for span (a date, number, name) or the best sentence; verbatim
+
+
+def quote_for(searcher: Searcher, embedder: Embedder | None, query: Query, hits: tuple[Hit, ...], max_chars: int,
+              max_sentences: int = 2) -> Quote:
+    """The best sentences of a document's retrieved chunks for the question, about max_chars long."""
+    sentences = _sentences(hits)
+    if not sentences:
+        return Quote("", "")
+    offsets = sorted(sentences)
+    scores = _scores(searcher, embedder, query, sentences, offsets, hits[0].metadata.provinces)
+    best = max(offsets, key=lambda o: (scores[o], -o))
+    chosen = [best]
+    pattern = _FACT_PATTERNS.get(query.asks)
+    following = _next_offset(offsets, best)
+    if pattern and not pattern.search(sentences[best]) and following is not None and pattern.search(sentences[following]):
+        chosen.append(following)  # "Hội nghị … diễn ra" then "Đồng chí X chủ trì"
+    for offset in sorted(offsets, key=lambda o: -scores[o]):
+        if len(chosen) >= max_sentences or _length(sentences, chosen) >= max_chars:
+            break
+        if offset not in chosen and scores[offset] >= 0.8 * scores[best] and _length(sentences, chosen + [offset]) <= max_chars * 1.5:
+            chosen.append(offset)
+    chosen.sort()
+    text = " … ".join(sentences[o] for o in chosen)
+    return Quote(text, fact_span(query, [sentences[o] for o in chosen], sentences[best]))
+
+
+def fact_span(query: Query, sentences: list[str], best: str) -> str:
+    """What was asked, verbatim: the date, number or name for when/how many/who; else the best sentence."""
+    pattern = _FACT_PATTERNS.get(query.asks)
+    if pattern:
+        for sentence in [best] + [s for s in sentences if s != best]:
+            match = pattern.search(sentence)
+            if match:
+                return match.group(0).strip()
+    return best
+
+
+def _sentences(hits: tuple[Hit, ...]) -> dict[int, str]:
+    """Sentences of the chunks by their offset in the document (chunks overlap)."""
+    out: dict[int, str] = {}
+    for hit in hits:
+        for start, end in sentence_spans(hit.text):
+            out.setdefault(hit.start + start, hit.text[start:end])
+    return out
+
+
+def _scores(searcher: Searcher, embedder: Embedder | None, query: Query, sentences: dict[int, str],
+            offsets: list[int], provinces: tuple[str, ...]) -> dict[int, float]:
+    pattern = _FACT_PATTERNS.get(query.asks)
+    scores = {}
+    for o in offsets:
+        s = sentences[o]
+        score = searcher.coverage(query, s, provinces) + 0.5 * searcher.pair_coverage(query, s)
+        if pattern and pattern.search(s):
+            score += _FACT_BONUS
+        if _DECIDED.search(s) and not _PROPOSED.search(s):
+            score += _DECISION_BONUS
+        scores[o] = score
+    if query.language == "en" and embedder is not None:
+        for o, cosine in zip(offsets, _cosines(embedder, query.dense_text, [sentences[o] for o in offsets])):
+            scores[o] += _COSINE_WEIGHT * cosine
+    return scores
+
+
+def _cosines(embedder: Embedder, question: str, sentences: list[str]) -> np.ndarray:
+    vectors = embedder.encode_passages(sentences)
+    return vectors @ embedder.encode_query(question)
+
+
+def _next_offset(offsets: list[int], offset: int) -> int | None:
+    i = offsets.index(offset)
+    return offsets[i + 1] if i + 1 < len(offsets) else None
+
+
+def _length(sentences: dict[int, str], chosen: list[int]) -> int:
+    return sum(len(sentences[o]) for o in chosen)
