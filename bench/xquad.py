@@ -26,8 +26,10 @@ if __package__ in (None, ""):  # run as a script: make `bench` and `bot` importa
 
 import argparse
 import dataclasses
+import functools
 import json
 import logging
+import random
 import re
 import subprocess
 import tempfile
@@ -50,7 +52,9 @@ PEERS_PYTHON = PROJECT_DIR / "bench" / ".venv-peers" / "bin" / "python"
 PEERS_DIR = PROJECT_DIR / "bench" / "peers"
 KS = (1, 5, 10)
 # question language -> paragraphs searched; the corpus is always the Vietnamese paragraphs.
-DIRECTIONS = {"vi": "vi->vi", "en": "en->vi"}
+DIRECTIONS = {"vi": "vi->vi", "vi-plain": "vi(no diacritics)->vi", "vi-chat": "vi(chat)->vi", "en": "en->vi"}
+# Articles with an even index are the dev split (tune here), odd ones the test split (report).
+SPLITS = ("dev", "test", "all")
 # A paragraph is cut into a few chunks; fetching this many chunks per wanted paragraph almost always
 # leaves k distinct paragraphs after duplicates are dropped.
 CHUNKS_PER_PARAGRAPH = 5
@@ -88,6 +92,11 @@ def load_xquad(data_dir: Path = XQUAD_DIR) -> XQuAD:
     questions = {"vi": _questions(vi_paragraphs, gold), "en": _questions(_squad_paragraphs(data_dir / "xquad.en.json"), gold)}
     if len(questions["en"]) != len(questions["vi"]):
         raise ValueError(f"{len(questions['en'])} English questions but {len(questions['vi'])} Vietnamese ones")
+    from bench.variants import chat_variant, strip_diacritics
+
+    rng = random.Random(7)
+    questions["vi-plain"] = [dataclasses.replace(q, text=strip_diacritics(q.text)) for q in questions["vi"]]
+    questions["vi-chat"] = [dataclasses.replace(q, text=chat_variant(q.text, rng)) for q in questions["vi"]]
     return XQuAD([p["context"] for p in vi_paragraphs], questions)
 
 
@@ -101,6 +110,17 @@ def _questions(paragraphs: list[dict], gold: dict[str, str]) -> list[Question]:
     if missing:
         raise ValueError(f"{len(missing)} question ids have no Vietnamese paragraph, e.g. {missing[0]}")
     return [Question(qa["id"], qa["question"], gold[qa["id"]]) for p in paragraphs for qa in p["qas"]]
+
+
+def split_of(gold: str, data_dir: Path = XQUAD_DIR) -> str:
+    """"dev" or "test": the split of the article a paragraph file belongs to."""
+    return "dev" if _article_of_paragraph(data_dir)[int(gold[1:4])] % 2 == 0 else "test"
+
+
+@functools.lru_cache(maxsize=2)
+def _article_of_paragraph(data_dir: Path) -> list[int]:
+    data = json.loads((data_dir / "xquad.vi.json").read_text(encoding="utf-8"))["data"]
+    return [a for a, article in enumerate(data) for _ in article["paragraphs"]]
 
 
 def spread(items: list, limit: int | None) -> list:
@@ -190,13 +210,11 @@ def fts_or_expression(question: str, column: str = "body_folded") -> str:
 
 def searcher_mode(setup: Setup, mode: str) -> Retriever:
     """The product's own search (bot.search.Searcher) in one of its modes, with the project's glossary."""
-    try:
-        from bot.glossary import Glossary
-        from bot.search import Searcher
-    except ImportError as exc:
-        raise Unavailable(f"bot.search.Searcher is not importable ({exc})") from exc
+    from bot.analysis import Analyzer
+    from bot.search import Searcher
+
     search = setup.config.search
-    searcher = Searcher(setup.store, setup.embedder, Glossary.load(search.glossary), search)
+    searcher = Searcher(setup.store, setup.embedder, Analyzer.from_config(search), search)
 
     def retrieve(question: str, k: int) -> list[str]:
         hits = searcher.search(question, k * CHUNKS_PER_PARAGRAPH, mode)
@@ -311,6 +329,8 @@ def run_retrievers(setup: Setup, questions: dict[str, list[Question]], names: li
             continue
         try:
             for language, direction in DIRECTIONS.items():
+                if language not in questions:
+                    continue
                 results.append(evaluate(name, retriever, questions[language], direction))
                 logger.info("%s %s done", name, direction)
         except Exception as exc:  # one broken retriever must not cost the others' results; main() exits 1
@@ -322,13 +342,20 @@ def run_retrievers(setup: Setup, questions: dict[str, list[Question]], names: li
     return results, not_run
 
 
-def run(data_dir: Path, names: list[str], limit: int | None) -> dict:
+def run(data_dir: Path, names: list[str], limit: int | None, split: str = "all", settings: tuple[str, ...] = (),
+        directions: tuple[str, ...] = tuple(DIRECTIONS)) -> dict:
     """Build the paragraph index, run the retrievers, return everything the reports show."""
+    from bench.answer_eval import with_settings
+
     xquad = load_xquad(data_dir)
-    questions = {lang: spread(qs, limit) for lang, qs in xquad.questions.items()}
+    questions = {
+        lang: spread([q for q in qs if split == "all" or split_of(q.gold, data_dir) == split], limit)
+        for lang, qs in xquad.questions.items() if lang in directions
+    }
     with tempfile.TemporaryDirectory(prefix="cds-xquad-") as tmp:
         workdir = Path(tmp)
         config, documents = prepare_paragraph_project(workdir, xquad.paragraphs)
+        config = with_settings(config, list(settings))
         load_seconds, embedder = timed(partial(Embedder.from_config, config))
         report = build_all_documents(config, embedder, len(documents))
         store = open_index(config)
@@ -386,6 +413,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--retrievers", default=",".join(RETRIEVERS),
                         help=f"comma-separated, from: {', '.join(RETRIEVERS)} (default: all)")
     parser.add_argument("--data", type=Path, default=XQUAD_DIR, help="folder with xquad.vi.json and xquad.en.json")
+    parser.add_argument("--split", choices=SPLITS, default="all", help="articles: dev (even), test (odd) or all")
+    parser.add_argument("--directions", default=",".join(DIRECTIONS), help=f"from: {', '.join(DIRECTIONS)}")
+    parser.add_argument("--set", action="append", default=[], metavar="SECTION.KEY=VALUE",
+                        help="override a setting for this run (TOML value), e.g. search.rrf_k=20")
     args = parser.parse_args(argv)
     names = [n.strip() for n in args.retrievers.split(",") if n.strip()]
     unknown = [n for n in names if n not in RETRIEVERS]
@@ -394,7 +425,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.limit is not None and args.limit < 1:
         parser.error("--limit must be at least 1")
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    summary = run(args.data, names, args.limit)
+    summary = run(args.data, names, args.limit, args.split, tuple(args.set), tuple(args.directions.split(",")))
     markdown = format_markdown(summary)
     print(markdown, end="")
     write_result("xquad.md", markdown)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.config import SearchConfig
 from bot.glossary import Glossary
 from bot.language import WORD, detect_language, is_stopword, words
 from bot.normalization import Normalizer
@@ -84,6 +85,11 @@ class Analyzer:
         self.normalizer = normalizer
         self.dense_glossary = dense_glossary
         self._folded_synonyms = {fold(k): k for k in glossary.synonyms}
+
+    @classmethod
+    def from_config(cls, settings: SearchConfig) -> "Analyzer":
+        """With the corpus's glossary and normalisation tables."""
+        return cls(Glossary.load(settings.glossary), Normalizer.load(settings.normalization), settings.dense_glossary)
 
     def analyze(self, question: str) -> Query:
         text = nfc(question).strip()

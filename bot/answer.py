@@ -18,9 +18,7 @@ from bot.analysis import Analyzer, Query
 from bot.compose import compose_answer
 from bot.config import Config
 from bot.embedding import Embedder
-from bot.glossary import Glossary
 from bot.judge import NONE, Evidence, cited_documents, confidence_of, evidence_by_document
-from bot.normalization import Normalizer
 from bot.quotes import quote_for
 from bot.records import Answer, Citation
 from bot.search import Searcher
@@ -34,18 +32,12 @@ logger = logging.getLogger(__name__)
 _CANDIDATE_CHUNKS = 30
 
 
-def analyzer_for(config: Config) -> Analyzer:
-    """The question analyser with the corpus's glossary and normalisation tables."""
-    return Analyzer(Glossary.load(config.search.glossary), Normalizer.load(config.search.normalization),
-                    config.search.dense_glossary)
-
-
 class Answerer:
     def __init__(self, config: Config, store: IndexStore, embedder: Embedder, llm_api_key: str = "") -> None:
         self.config = config
         self._llm_api_key = llm_api_key
         self.embedder = embedder
-        self._searcher = Searcher(store, embedder, analyzer_for(config), config.search)
+        self._searcher = Searcher(store, embedder, Analyzer.from_config(config.search), config.search)
         self._swap = threading.Lock()
 
     @classmethod
@@ -84,7 +76,7 @@ class Answerer:
         Answers already running finish on the old searcher, whose store closes when they drop it."""
         with self._swap:
             store = open_index(self.config)
-            self._searcher = Searcher(store, self.embedder, analyzer_for(self.config), self.config.search)
+            self._searcher = Searcher(store, self.embedder, Analyzer.from_config(self.config.search), self.config.search)
 
     def answer(self, question: str) -> Answer:
         started = time.perf_counter()

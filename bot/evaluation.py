@@ -20,6 +20,7 @@ class QAItem:
     source: str  # expected first citation's source file; "" = the corpus has no answer
     fact: str = ""
     kind: str = ""
+    previous: str = ""  # for a follow-up: the earlier question in the same chat
 
 
 @dataclass
@@ -30,12 +31,12 @@ class QAResult:
     @property
     def source_ok(self) -> bool:
         if not self.item.source:
-            return not self.answer.found and not self.answer.citations
-        return bool(self.answer.citations) and self.answer.citations[0].source_file == self.item.source
+            return self.answer.confidence != "answer"  # "related" passages may be shown, never as the answer
+        return self.answer.found and self.answer.citations[0].source_file == self.item.source
 
     @property
     def fact_ok(self) -> bool:
-        return bool(self.item.fact) and search_key(self.item.fact) in search_key(self.answer.text)
+        return bool(self.item.fact) and self.answer.found and search_key(self.item.fact) in search_key(self.answer.text)
 
 
 @dataclass

@@ -19,7 +19,7 @@ from bot.embedding import Embedder
 from bot.language import words
 from bot.records import Hit
 from bot.store import IndexStore
-from bot.text import fold, search_key
+from bot.text import fold, has_diacritics, search_key
 
 MODES = ("lexical", "dense", "hybrid")
 _PHRASE_CACHE = 20000  # IDF entries kept per searcher; questions repeat few phrases
@@ -63,13 +63,17 @@ class Searcher:
             rankings.append((self.settings.lexical_weight, lexical))
         if mode in ("dense", "hybrid") and query.dense_text:
             dense = self.dense(query, depth)
-            weight = self.settings.dense_weight_en if query.language == "en" else self.settings.dense_weight_vi
-            rankings.append((weight, dense))
+            rankings.append((self.dense_weight(query), dense))
         fused = fuse_rankings(rankings, self.settings.rrf_k)
         hits = self.store.hits(fused[: depth])
         if mode == "hybrid" and self.settings.coverage_weight:
             hits = self._rerank_by_coverage(query, hits)
         return Retrieved(hits[:k], dict(dense), dict(lexical))
+
+    def dense_weight(self, query: Query) -> float:
+        if query.language == "en":
+            return self.settings.dense_weight_en
+        return self.settings.dense_weight_vi if has_diacritics(query.text) else self.settings.dense_weight_vi_plain
 
     def lexical(self, query: Query, k: int) -> list[tuple[int, float]]:
         expression = match_expression(query)

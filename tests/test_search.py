@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bot.config import SearchConfig
-from bot.glossary import Glossary
-from bot.search import Concept, Phrase, Query, Searcher, fuse_rankings, match_expression
+from bot.analysis import Analyzer, Concept, Phrase, Query
+from bot.search import Searcher, fuse_rankings, match_expression
 from bot.store import open_index
 
 
@@ -49,7 +49,7 @@ def test_phrase_of_canonicalises_tone_placement_and_case():
 def searcher(built_seed, bundled_embedder):
     config = built_seed.config
     store = open_index(config)
-    yield Searcher(store, bundled_embedder, Glossary.load(config.search.glossary), config.search)
+    yield Searcher(store, bundled_embedder, Analyzer.from_config(config.search), config.search)
     store.close()
 
 

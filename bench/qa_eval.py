@@ -1,0 +1,54 @@
+"""The project's own QA sets over the seed corpus: dev (tests/data/seed_qa.toml, tuned on) and test
+(tests/data/qa_test.toml, written without looking at code or glossary; reported, never tuned on).
+
+    .venv/bin/python bench/qa_eval.py --set test            # the figures to report
+    .venv/bin/python bench/qa_eval.py --set dev --failures  # for tuning
+
+Right source first and fact in the answer for answerable questions (a confident answer is
+required), and correct refusals (no confident answer) for the rest, overall and per kind.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+if __package__ in (None, ""):  # run as a script: make `bench` and `bot` importable
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import argparse
+import tempfile
+
+from bench.answer_bench import seed_project
+from bench.common import PROJECT_DIR, markdown_table, utc_now, write_result
+from bot.answer import Answerer
+from bot.build import build_index
+from bot.embedding import Embedder
+from bot.evaluation import evaluate, load_qa
+
+SETS = {"dev": PROJECT_DIR / "tests" / "data" / "seed_qa.toml", "test": PROJECT_DIR / "tests" / "data" / "qa_test.toml"}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--set", choices=sorted(SETS), default="test")
+    parser.add_argument("--failures", action="store_true", help="list the questions answered wrongly")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="cds-qa-") as tmp:
+        config = seed_project(Path(tmp))
+        embedder = Embedder.from_config(config)
+        build_index(config, embedder=embedder, show_progress=False)
+        report = evaluate(Answerer.open(config, embedder=embedder), load_qa(SETS[args.set]))
+    rows = [[kind, n, f"{s:.3f}", f"{f:.3f}"] for kind, (n, s, f) in report.by_kind().items()]
+    rows.append(["all", len(report.results), f"{report.source_at_1:.3f} / refusals {report.refusals:.3f}",
+                 f"{report.fact_contained:.3f}"])
+    table = markdown_table(["kind", "questions", "right source first (refusal rate for refuse/out)", "fact in answer"], rows)
+    print(table)
+    if args.failures:
+        print("\n".join(report.failures()))
+    write_result(f"qa_eval_{args.set}", f"# QA set {args.set} ({utc_now()})\n\n{table}\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
