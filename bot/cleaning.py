@@ -104,7 +104,7 @@ def clean_document(raw: RawFile, content_hash: str, overrides: dict | None = Non
     )
     if overrides:
         metadata = DocumentMetadata(**{**metadata.__dict__, **overrides})
-    return Document(source_file=raw.source_file, text=text, metadata=metadata, content_hash=content_hash)
+    return Document(source_file=raw.source_file, text=text, metadata=metadata, content_hash=content_hash, notes=raw.notes)
 
 
 class _Found:

@@ -20,6 +20,8 @@ class Document:
     text: str  # the cleaned article body, NFC; chunk offsets point into it
     metadata: DocumentMetadata
     content_hash: str  # of the raw file bytes and its sidecar entry
+    # How the text was obtained when not plainly read, for the build report ("OCR: pages 1, 2").
+    notes: tuple[str, ...] = ()
 
     @property
     def title(self) -> str:
