@@ -34,7 +34,8 @@ def _trafilatura(data: bytes, url: str) -> tuple[str, dict[str, str]]:
 
     try:
         document = trafilatura.bare_extraction(
-            data, url=url or None, with_metadata=True, include_comments=False, include_tables=True,
+            # Precision over recall: a teaser or share bar in the index is worse than a lost aside.
+            data, url=url or None, with_metadata=True, include_comments=False, include_tables=True, favor_precision=True,
             include_images=False, date_extraction_params={"extensive_search": False, "original_date": True},
         )
     except Exception:  # noqa: BLE001 - a page trafilatura chokes on still has the plain-text fallback
