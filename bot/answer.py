@@ -183,6 +183,8 @@ def _citation(n: int, passage: Passage) -> Citation:
     return Citation(
         n=n, doc_id=passage.doc_id, title=m.title, outlet=m.outlet, published=m.published, url=m.url,
         source_file=passage.source_file, quote=passage.quote, score=round(passage.relevance, 4),
+        # "Điều 5, khoản 2": set once Passage carries its chunk's Hit.locator.
+        locator=getattr(passage, "locator", ""),
     )
 
 

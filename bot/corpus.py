@@ -264,11 +264,11 @@ def _override_value(key: str, value, file_name: str, entry: str):
         if not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
             raise MetadataFileError(f"{file_name}: [{entry}] provinces must be a list of names")
         return tuple(nfc(v) for v in value)
-    if key == "published":
+    if key in ("published", "issued"):
         if isinstance(value, (date, datetime)):
             return value.isoformat()[:10]
         if not (isinstance(value, str) and (value == "" or re.fullmatch(r"\d{4}-\d{2}-\d{2}", value))):
-            raise MetadataFileError(f"{file_name}: [{entry}] published must be a date like 2022-07-01")
+            raise MetadataFileError(f"{file_name}: [{entry}] {key} must be a date like 2022-07-01")
         return value
     if not isinstance(value, str):
         raise MetadataFileError(f"{file_name}: [{entry}] {key} must be text")
