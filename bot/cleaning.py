@@ -105,7 +105,7 @@ def clean_document(raw: RawFile, content_hash: str, overrides: dict | None = Non
         outlet=hints.get("outlet") or found.outlet or _outlet_from_url(found.url or hints.get("url", "")),
         published=_iso_date(hints.get("published", "")) or found.published or legal.issued,
         url=hints.get("url") or found.url,
-        provinces=provinces_in(title + "\n" + text),
+        provinces=provinces_in("\n".join((title, legal.issuer, text))),
         doc_type=legal.doc_type, doc_number=legal.number, issuer=legal.issuer, issued=legal.issued,
     )
     if overrides:
