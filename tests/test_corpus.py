@@ -120,7 +120,7 @@ def test_html_article_and_its_metadata(tmp_path, suffix):
     assert doc.metadata.outlet == "Báo Hà Giang"
     assert doc.metadata.published == "2023-06-15"
     assert doc.metadata.url == "https://baohagiang.vn/chuyen-doi-so-123.html"
-    assert doc.metadata.provinces == ("Hà Giang",)
+    assert doc.metadata.provinces == ("Tuyên Quang",)  # Hà Giang is part of Tuyên Quang since 2025
     assert not doc.text.startswith(doc.title)  # the headline is metadata, not repeated as body
 
 
