@@ -166,7 +166,8 @@ def data_file_hashes(config: Config) -> dict[str, str]:
     glossary = config.search.glossary
     if glossary.is_file():
         paths.add(glossary)
-    return {str(p): file_sha256(p) for p in sorted(paths) if p.is_file()}
+    # Keyed by name, not absolute path: a copied or moved project is the same index.
+    return {p.name: file_sha256(p) for p in sorted(paths) if p.is_file()}
 
 
 def _read_corpus(config: Config, report: BuildReport) -> tuple[list[RawFile], dict[str, str]]:
