@@ -147,3 +147,13 @@ def test_pdf_with_a_text_layer_is_not_ocrd(tmp_path, monkeypatch):
     monkeypatch.setattr(ocr, "ocr_pages", no_ocr)
     raw = read(write_pdf(tmp_path / "text.pdf", ["Sở Thông tin và Truyền thông hướng dẫn cán bộ cấp xã sử dụng chữ ký số."]))
     assert raw.notes == ()
+
+
+def test_pdf_text_layer_in_vntime_font_is_converted(tmp_path, pdf_text_is_unicode):
+    if not pdf_text_is_unicode:
+        pytest.skip("no TrueType font to write the PDF with (apt-get install fonts-dejavu-core)")
+    # A .VnTime PDF's text layer gives "ư" (TCVN3 byte 0xAD) as U+2212 MINUS SIGN, as real ones do.
+    lines = [TCVN3_HEADER.replace("\n", " "), legacy(BODY, "tcvn3").replace("\xad", "\u2212")]
+    raw = read(write_pdf(tmp_path / "vntime.pdf", lines))
+    assert same(raw.text, HEADER.replace("\n", " ") + "\n" + BODY)
+    assert any("TCVN3" in note for note in raw.notes)
