@@ -122,15 +122,21 @@ def _accepted(written: str, key: str, prefixed: bool) -> bool:
 
 def provinces_in(text: str) -> tuple[str, ...]:
     """The current (2025) provinces a text names, old or new names alike, in order of first mention."""
+    return tuple(dict.fromkeys(province for _, _, province in mentions(text)))
+
+
+def mentions(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, current province) of every province name in the NFC text, "tỉnh"/"TP" excluded:
+    for callers that need to know which words of a question are the place."""
     text = _nfc(text)
     pattern, by_key = _matcher()
-    found: dict[str, None] = {}
+    found = []
     for m in pattern.finditer(fold_same_length(text)):
         key = re.sub(r"\s*-\s*", " - ", re.sub(r"\s+", " ", m.group("name")))
         name = by_key.get(key)
         if name and _accepted(text[m.start("name"): m.end("name")], key, bool(m.group("prefix"))):
-            found.setdefault(_TO_CURRENT[name], None)
-    return tuple(found)
+            found.append((m.start("name"), m.end("name"), _TO_CURRENT[name]))
+    return found
 
 
 def current_name(name: str) -> str:

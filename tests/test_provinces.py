@@ -74,6 +74,13 @@ def test_all_names_lists_current_then_merged():
     assert all_names("Atlantis") == ()
 
 
+def test_mentions_say_where_the_place_is_written():
+    from bot.provinces import mentions
+
+    text = "Kết quả của tỉnh ha giang và Nghệ An"
+    assert [(text[a:b], p) for a, b, p in mentions(text)] == [("ha giang", "Tuyên Quang"), ("Nghệ An", "Nghệ An")]
+
+
 def test_fast_enough_for_every_question():
     question = "Mục tiêu Chính phủ số của tỉnh Nghệ An đến năm 2025 là gì, so với Hà Tĩnh?"
     provinces_in(question)
