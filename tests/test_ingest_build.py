@@ -116,3 +116,23 @@ def test_editing_the_glossary_triggers_a_rebuild(project, tmp_path, embedder_spy
     report = build(copy, spy)
     assert not report.up_to_date
     assert report.embedded == 0  # nothing in the documents changed: every vector is reused
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("Kế hoạch 586 đặt chỉ tiêu gì?", "ke_hoach_586.txt"),
+    ("Nghị quyết 09 của Quảng Ninh nói gì?", "nghi_quyet_09.txt"),
+    ("Lai Châu số hóa hồ sơ đất đai thế nào?", "scan.pdf"),
+])
+def test_a_question_naming_the_document_finds_it(project, bundled_embedder, question, expected):
+    from bot.glossary import Glossary
+    from bot.search import Searcher
+
+    if expected == "scan.pdf" and missing_tesseract():
+        pytest.skip(missing_tesseract())
+    config = project.config
+    store = open_index(config)
+    try:
+        searcher = Searcher(store, bundled_embedder, Glossary.load(config.search.glossary), config.search)
+        assert searcher.search(question, k=3)[0].source_file == expected
+    finally:
+        store.close()
