@@ -36,6 +36,9 @@ class FetchConfig:
     max_mb: float = 10.0
     max_redirects: int = 5
     user_agent: str = "cds-bot/0.1 (+corpus fetcher)"
+    # Hosts on loopback, private or link-local addresses (the machine itself, the office network,
+    # cloud metadata) are refused unless this is set: the bot's /add must not become a way in.
+    allow_private_hosts: bool = False
 
     def __post_init__(self) -> None:
         if self.timeout_seconds <= 0 or self.max_mb <= 0 or self.max_redirects < 0:

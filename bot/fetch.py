@@ -14,6 +14,7 @@ import dataclasses
 import hashlib
 import ipaddress
 import re
+import socket
 import tempfile
 import time
 import urllib.error
@@ -126,7 +127,25 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
+def _check_host(url: str, settings: FetchConfig) -> None:
+    """Refuse hosts that resolve to the machine itself or a private network, unless allowed."""
+    if settings.allow_private_hosts:
+        return
+    parts = urlsplit(url)
+    try:
+        infos = socket.getaddrinfo(parts.hostname, parts.port or 80, proto=socket.IPPROTO_TCP)
+    except (socket.gaierror, UnicodeError) as exc:
+        raise FetchError(f"{url}: cannot resolve host {parts.hostname!r} ({_reason(exc)})") from exc
+    for info in infos:
+        address = ipaddress.ip_address(info[4][0].split("%")[0])
+        if address.is_private or address.is_loopback or address.is_link_local or address.is_reserved \
+                or address.is_multicast or address.is_unspecified:
+            raise FetchError(f"{url}: host {parts.hostname!r} is on a private or local address ({address}); "
+                             "set [fetch] allow_private_hosts = true to allow it")
+
+
 def _open(url: str, settings: FetchConfig, deadline: float):
+    _check_host(url, settings)
     handlers: list = [_NoRedirect()]
     if _is_loopback(url):
         handlers.append(urllib.request.ProxyHandler({}))  # a local server is never behind the proxy

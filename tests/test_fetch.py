@@ -157,7 +157,8 @@ HOSTILE = {
 
 @pytest.mark.parametrize("path", sorted(HOSTILE))
 def test_hostile_or_broken_page_is_refused_and_nothing_changes(make_project, site, path):
-    project = make_project("hostile", fetch={"max_mb": 0.2, "timeout_seconds": 1.5, "max_redirects": 4})
+    project = make_project("hostile", fetch={"max_mb": 0.2, "timeout_seconds": 1.5, "max_redirects": 4,
+                                             "allow_private_hosts": True})
     before = snapshot(project.root)
     with pytest.raises(FetchError) as err:
         add_url(project.config, site.base + path)
@@ -176,8 +177,18 @@ def test_non_http_url_is_refused_before_any_request(make_project, url):
     assert snapshot(project.root) == before
 
 
+def test_local_and_private_hosts_are_refused_unless_allowed(make_project, site):
+    project = make_project("private")
+    before = snapshot(project.root)
+    for url in (site.base + "/tin/lao-cai.html", "http://localhost:9/x", "http://10.0.0.1/x", "http://169.254.169.254/latest/"):
+        with pytest.raises(FetchError, match="private or local address"):
+            add_url(project.config, url)
+    assert snapshot(project.root) == before
+    assert site.requests == []  # refused before any request was sent
+
+
 def test_cli_refusal_is_one_line_and_non_zero(make_project, site, run_cli):
-    project = make_project("cli")
+    project = make_project("cli", fetch={"allow_private_hosts": True})
     before = snapshot(project.root)
     result = run_cli("--add-url", site.base + "/image.png", "--config", str(project.config_path), "--quiet")
     assert_one_line_error(result, "content type")
@@ -209,7 +220,7 @@ def _found(project, expression: str) -> list[str]:
 
 @pytest.mark.slow
 def test_added_page_is_indexed_with_its_metadata_and_without_chrome(make_project, site, bundled_embedder):
-    project = make_project("add")
+    project = make_project("add", fetch={"allow_private_hosts": True})
     url = site.base + "/moved"  # a redirect on the way, as news sites do
     added = add_url(project.config, url, embedder=bundled_embedder)
 
@@ -248,7 +259,7 @@ def test_added_page_is_indexed_with_its_metadata_and_without_chrome(make_project
 
 @pytest.mark.slow
 def test_failed_fetch_keeps_a_built_index_and_corpus_unchanged(make_project, site, bundled_embedder):
-    project = make_project("keep", fetch={"max_mb": 0.2})
+    project = make_project("keep", fetch={"max_mb": 0.2, "allow_private_hosts": True})
     build(project, bundled_embedder)
     before = snapshot(project.root)
     with pytest.raises(BotError):
