@@ -74,7 +74,7 @@ def _handler(site: Site):
         def do_GET(self) -> None:  # noqa: N802 - http.server's name
             site.requests.append(self.path)
             path = self.path
-            if path in ("/tin/lao-cai.html", "/tin/lao-cai.html?ref=home"):
+            if path in ("/tin/lao-cai.html", "/tin/lao-cai.html?ref=home") and site.page is not None:
                 self._send(200, "text/html; charset=utf-8", site.page)
             elif path == "/moved":
                 self._send(301, "text/html", headers={"Location": "/tin/lao-cai.html"})
@@ -255,6 +255,19 @@ def test_added_page_is_indexed_with_its_metadata_and_without_chrome(make_project
     assert _found(project, '"phủ sóng 5G"') == [added.source_file]
     assert _found(project, '"môi trường mạng"') != [added.source_file]
     assert len(_documents(project)[0]) == 6
+
+    # Added again after another edit: the same document, updated.
+    site.page = news_page(ARTICLE_BODY[:1] + ("Lào Cai cấp 20.000 chữ ký số cá nhân miễn phí cho người dân.",))
+    updated = add_url(project.config, url, embedder=bundled_embedder)
+    assert updated.changed and updated.source_file == added.source_file
+    assert _found(project, '"chữ ký số cá nhân"') == [added.source_file]
+    assert len(_documents(project)[0]) == 6
+
+    # The page disappears: the refresh says so and the saved copy stays indexed.
+    site.page = None
+    result = refresh_urls(project.config, embedder=bundled_embedder)
+    assert [u for u, _ in result.failed] == [url] and "404" in result.failed[0][1]
+    assert _found(project, '"chữ ký số cá nhân"') == [added.source_file]
 
 
 @pytest.mark.slow
