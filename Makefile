@@ -5,9 +5,27 @@ VENV := .venv
 PY := $(VENV)/bin/python
 QUESTION ?= Mục tiêu Chính phủ số của Nghệ An là gì?
 
-.PHONY: setup demo index test bench clean
+# System programs for scanned PDFs (OCR) and Word 97 .doc files; see README "The corpus".
+SYSTEM_PACKAGES := tesseract-ocr tesseract-ocr-vie antiword fonts-dejavu-core
 
-setup: $(VENV)/.installed
+.PHONY: setup system-packages demo index test bench clean
+
+setup: $(VENV)/.installed system-packages
+
+# Installed when we are root on a Debian/Ubuntu machine; otherwise prints how. Never fails setup:
+# without them scanned PDFs and unreadable .doc files are skipped with a reason.
+system-packages:
+	@if command -v tesseract >/dev/null 2>&1 && tesseract --list-langs 2>/dev/null | grep -qx vie \
+	    && command -v antiword >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing $(SYSTEM_PACKAGES)"; \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(SYSTEM_PACKAGES) >/dev/null \
+	    || { DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null && \
+	         DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(SYSTEM_PACKAGES) >/dev/null; } \
+	    || echo "warning: could not install $(SYSTEM_PACKAGES); scanned PDFs will be skipped"; \
+	else \
+	    echo "note: to OCR scanned PDFs and read .doc files, install: sudo apt-get install $(SYSTEM_PACKAGES)"; \
+	fi
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)

@@ -16,7 +16,7 @@ from bot.config import SearchConfig
 from bot.glossary import Glossary
 from bot.language import WORD, detect_language, is_stopword, words
 from bot.normalization import Normalizer
-from bot.provinces import PROVINCES, provinces_in
+from bot.provinces import all_names, mentions, provinces_in
 from bot.text import fold, has_diacritics, nfc, search_key
 
 _NUMBER_WORDS = dict(zip(
@@ -181,26 +181,15 @@ def _distinct(concepts: list[Concept]) -> list[Concept]:
 
 
 def _province_concept(name: str) -> Concept:
-    return Concept(name, (Phrase.of(name),), province=name)
-
-
-def _folded_province_patterns() -> list[tuple[str, re.Pattern]]:
-    return [(p, re.compile(r"(?<![^\W\d_])" + re.escape(fold(p)) + r"(?![^\W\d_])")) for p in PROVINCES]
-
-
-_FOLDED_PROVINCES = _folded_province_patterns()
+    """A province, written by any of its names (the one since 2025 and those merged into it)."""
+    names = all_names(name) or (name,)
+    return Concept(name, tuple(dict.fromkeys(Phrase.of(n) for n in names)), province=name)
 
 
 def provinces_in_question(text: str) -> tuple[str, ...]:
-    """Provinces named in a question, written with or without diacritics."""
-    found = dict.fromkeys(provinces_in(text))
-    folded = fold(text)
-    for name, pattern in _FOLDED_PROVINCES:
-        if pattern.search(folded):
-            found.setdefault(name, None)
-    return tuple(found)
+    """Provinces (2025 names) a question names, by old or new name, with or without diacritics."""
+    return provinces_in(text)
 
 
 def _province_spans(text: str, provinces: tuple[str, ...]) -> list[tuple[int, int]]:
-    folded = fold(text)  # same length as the lowercase NFC text: folding maps one char to one
-    return [m.span() for name, pattern in _FOLDED_PROVINCES if name in provinces for m in pattern.finditer(folded)]
+    return [(start, end) for start, end, name in mentions(text) if name in provinces]

@@ -19,7 +19,7 @@ from bot.compose import compose_answer
 from bot.config import Config
 from bot.embedding import Embedder
 from bot.judge import NONE, Evidence, cited_documents, confidence_of, evidence_by_document
-from bot.quotes import quote_for
+from bot.quotes import Quote, quote_for
 from bot.records import Answer, Citation
 from bot.search import Searcher
 from bot.store import IndexStore, current_generation, open_index
@@ -114,7 +114,7 @@ class Answerer:
         for e in cited:
             quote = quote_for(searcher, self.embedder, query, e.hits, settings.quote_chars, settings.max_quote_sentences)
             if quote.text:
-                citations.append(_citation(len(citations) + 1, e, quote.text))
+                citations.append(_citation(len(citations) + 1, e, quote))
                 facts[len(citations)] = quote.fact
         return confidence, tuple(citations), facts
 
@@ -130,13 +130,12 @@ def _short_answer(citations: tuple[Citation, ...], confidence: str, facts: dict[
     return facts.get(citations[0].n, "")
 
 
-def _citation(n: int, evidence: Evidence, quote: str) -> Citation:
+def _citation(n: int, evidence: Evidence, quote: Quote) -> Citation:
     hit = evidence.hits[0]
     m = hit.metadata
     return Citation(
         n=n, doc_id=evidence.doc_id, title=m.title, outlet=m.outlet, published=m.published, url=m.url,
-        source_file=hit.source_file, quote=quote, score=round(evidence.probability, 4),
-        locator=getattr(hit, "locator", ""),
+        source_file=hit.source_file, quote=quote.text, score=round(evidence.probability, 4), locator=quote.locator,
     )
 
 

@@ -41,7 +41,7 @@ from bot.text import fold, search_key
 logger = logging.getLogger(__name__)
 
 # Bump when cleaning or chunking changes what a file turns into, so the next build redoes it.
-PIPELINE_VERSION = 2
+PIPELINE_VERSION = 3
 LOCK_NAME = ".build.lock"
 _BATCH = 256
 
@@ -152,8 +152,22 @@ def corpus_fingerprint(config: Config, hashes: dict[str, str], overrides: dict) 
         "pipeline": PIPELINE_VERSION,
         "schema": store.SCHEMA_VERSION,
         "index": [config.index.approximate_above],
+        "data_files": data_file_hashes(config),
     }
     return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
+
+
+def data_file_hashes(config: Config) -> dict[str, str]:
+    """Hashes of the TOML data the answering side reads beside the corpus (glossary.toml, a future
+    normalization.toml): editing one must make the next build run, so the served index is
+    stamped with the data it was built with."""
+    corpus_dir = config.corpus.dir
+    paths = {p for p in corpus_dir.glob("*.toml") if p.name != config.corpus.metadata_file} if corpus_dir.is_dir() else set()
+    glossary = config.search.glossary
+    if glossary.is_file():
+        paths.add(glossary)
+    # Keyed by name, not absolute path: a copied or moved project is the same index.
+    return {p.name: file_sha256(p) for p in sorted(paths) if p.is_file()}
 
 
 def _read_corpus(config: Config, report: BuildReport) -> tuple[list[RawFile], dict[str, str]]:
@@ -181,6 +195,7 @@ def _read_corpus(config: Config, report: BuildReport) -> tuple[list[RawFile], di
 
 def _clean_all(raw_files: list[RawFile], hashes: dict[str, str], overrides: dict, report: BuildReport) -> list[Document]:
     documents = []
+    seen: dict[str, str] = {}  # text key -> the file indexed with that text
     for raw in raw_files:
         override = overrides.get(raw.source_file)
         content_hash = hashlib.sha256((hashes[raw.source_file] + json.dumps(override, sort_keys=True, default=str)).encode()).hexdigest()
@@ -188,8 +203,19 @@ def _clean_all(raw_files: list[RawFile], hashes: dict[str, str], overrides: dict
         if not doc.text.strip():
             report.skipped.append(SkippedFile(raw.source_file, "no article text left after removing page chrome"))
             continue
+        # The same article saved twice (another file name, another outlet's copy) would be cited twice.
+        key = text_key(doc.text)
+        if key in seen:
+            report.duplicates.append((doc.source_file, seen[key]))
+            continue
+        seen[key] = doc.source_file
         documents.append(doc)
     return documents
+
+
+def text_key(text: str) -> str:
+    """Equal for texts a reader would call the same: case, diacritic style and spacing aside."""
+    return hashlib.sha256(" ".join(search_key(text).split()).encode()).hexdigest()
 
 
 @contextlib.contextmanager
@@ -310,17 +336,26 @@ def _chunk_rows(conn: sqlite3.Connection, documents: list[Document], config: Con
     rows, inputs, files = [], [], []
     for doc in documents:
         doc_id = store.insert_document(conn, doc.source_file, doc.text, doc.metadata, doc.content_hash)
-        title_fts = (search_key(doc.title), fold(doc.title))
+        title = searchable_title(doc)
+        title_fts = (search_key(title), fold(title))
         for chunk in chunk_document(doc, config.chunking):
             text_in = embedding_input(embedder, doc, chunk)
             rows.append(store.ChunkRow(
                 doc_id=doc_id, position=chunk.position, start=chunk.start, end=chunk.end, text=chunk.text,
                 embed_hash=embed_hash(config.embedding.model, text_in),
-                fts=(search_key(chunk.text), fold(chunk.text), *title_fts),
+                fts=(search_key(chunk.text), fold(chunk.text), *title_fts), locator=chunk.locator,
             ))
             inputs.append(text_in)
             files.append(doc.source_file)
     return rows, inputs, files
+
+
+def searchable_title(doc: Document) -> str:
+    """The title as full-text search sees it: a legal document's type and number are always in it,
+    so "Kế hoạch 586" or "Nghị quyết 09" finds the document whatever its displayed title says."""
+    m = doc.metadata
+    label = " ".join(p for p in (m.doc_type, m.doc_number) if p)
+    return f"{doc.title}\n{label} {m.doc_type} số {m.doc_number}" if label else doc.title
 
 
 class _PreviousVectors:

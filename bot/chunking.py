@@ -1,9 +1,14 @@
-"""Sentence-aware chunks with overlap; every chunk keeps its document, position and offsets."""
+"""Sentence-aware chunks with overlap; every chunk keeps its document, position and offsets.
+
+A legal document divided into articles (Điều) is chunked article by article — a chunk never
+straddles two articles — and each chunk records where it sits ("Điều 5, khoản 2") for citations.
+"""
 
 from __future__ import annotations
 
 import re
 
+from bot import legal
 from bot.config import ChunkingConfig
 from bot.records import Chunk, Document
 from bot.text import sentence_spans
@@ -12,19 +17,51 @@ from bot.text import sentence_spans
 def chunk_document(doc: Document, settings: ChunkingConfig) -> list[Chunk]:
     """Pack whole sentences into chunks of about `target_chars`, repeating up to `overlap_chars`
     of trailing sentences at the start of the next chunk so no fact is split from its context."""
-    spans = [piece for span in sentence_spans(doc.text) for piece in _split_long(doc.text, span, settings.max_chars)]
+    spans = [piece for span in _with_list_markers(doc.text, sentence_spans(doc.text))
+             for piece in _split_long(doc.text, span, settings.max_chars)]
+    regions = legal.sections(doc.text) or [legal.Section(0, len(doc.text), "")]
     chunks: list[Chunk] = []
+    for region in regions:
+        inside = [(a, b) for a, b in spans if region.start <= a < region.end]
+        for start, end in _packed(inside, settings):
+            chunks.append(Chunk(doc.source_file, len(chunks), start, end, doc.text[start:end],
+                                legal.locator(region, start, end)))
+    return chunks
+
+
+_LIST_MARKER = re.compile(r"\s*(?:\d{1,3}|[a-zđ]|[IVXLC]{1,6})[.)]")
+
+
+def _with_list_markers(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """A clause number ("2.", "a)") read as a sentence of its own joins the sentence it numbers, so
+    a chunk never ends with the number of the clause that starts the next one."""
+    out: list[tuple[int, int]] = []
+    pending = None
+    for start, end in spans:
+        if pending is not None:
+            start, pending = pending, None
+        if _LIST_MARKER.fullmatch(text[start:end]):
+            pending = start
+            continue
+        out.append((start, end))
+    if pending is not None:
+        out.append((pending, spans[-1][1]))
+    return out
+
+
+def _packed(spans: list[tuple[int, int]], settings: ChunkingConfig) -> list[tuple[int, int]]:
+    """(start, end) of each chunk over these sentence spans."""
+    out = []
     i = 0
     while i < len(spans):
         j = i + 1
         while j < len(spans) and spans[j][1] - spans[i][0] <= settings.target_chars:
             j += 1
-        start, end = spans[i][0], spans[j - 1][1]
-        chunks.append(Chunk(doc.source_file, len(chunks), start, end, doc.text[start:end]))
+        out.append((spans[i][0], spans[j - 1][1]))
         if j >= len(spans):
             break
         i = _next_start(spans, i, j, settings)
-    return chunks
+    return out
 
 
 def _next_start(spans: list[tuple[int, int]], first: int, stop: int, settings: ChunkingConfig) -> int:

@@ -12,6 +12,7 @@ from datetime import date
 from urllib.parse import urlparse
 
 from bot.corpus import RawFile
+from bot.legal import legal_info
 from bot.provinces import provinces_in
 from bot.records import Document, DocumentMetadata
 from bot.text import fold, sentence_spans
@@ -93,18 +94,23 @@ def clean_document(raw: RawFile, content_hash: str, overrides: dict | None = Non
     text = "\n".join(line for line in body if line)
     if not text and title and not raw.hints.get("title"):
         text, title = title, ""  # a one-paragraph file: its only line is the content, not a headline
-    title = title or _title_from_text(text)
     hints = raw.hints
+    legal = legal_info(raw.text, hints.get("title", ""))
+    if legal.label and not hints.get("title"):
+        # A legal document's first line is its issuer ("ỦY BAN NHÂN DÂN"), not a headline.
+        title = legal.title()
+    title = title or _title_from_text(text)
     metadata = DocumentMetadata(
         title=title.rstrip(" ."),
         outlet=hints.get("outlet") or found.outlet or _outlet_from_url(found.url or hints.get("url", "")),
-        published=_iso_date(hints.get("published", "")) or found.published,
+        published=_iso_date(hints.get("published", "")) or found.published or legal.issued,
         url=hints.get("url") or found.url,
-        provinces=provinces_in(title + "\n" + text),
+        provinces=provinces_in("\n".join((title, legal.issuer, text))),
+        doc_type=legal.doc_type, doc_number=legal.number, issuer=legal.issuer, issued=legal.issued,
     )
     if overrides:
         metadata = DocumentMetadata(**{**metadata.__dict__, **overrides})
-    return Document(source_file=raw.source_file, text=text, metadata=metadata, content_hash=content_hash)
+    return Document(source_file=raw.source_file, text=text, metadata=metadata, content_hash=content_hash, notes=raw.notes)
 
 
 class _Found:

@@ -27,6 +27,27 @@ class CorpusConfig:
 
 
 @dataclass(frozen=True)
+class FetchConfig:
+    """`build_index.py --add-url`: pages fetched into the corpus, with limits a hostile server cannot pass."""
+
+    # Fetched pages are saved under this folder of the corpus, one file per URL.
+    dir: str = "web"
+    timeout_seconds: float = 20.0
+    max_mb: float = 10.0
+    max_redirects: int = 5
+    user_agent: str = "cds-bot/0.1 (+corpus fetcher)"
+    # Hosts on loopback, private or link-local addresses (the machine itself, the office network,
+    # cloud metadata) are refused unless this is set: the bot's /add must not become a way in.
+    allow_private_hosts: bool = False
+
+    def __post_init__(self) -> None:
+        if self.timeout_seconds <= 0 or self.max_mb <= 0 or self.max_redirects < 0:
+            raise ConfigError("[fetch] timeout_seconds and max_mb must be > 0, max_redirects >= 0")
+        if not self.dir or self.dir.startswith(("/", ".")) or ".." in self.dir.split("/"):
+            raise ConfigError("[fetch] dir must be a folder name inside the corpus, e.g. \"web\"")
+
+
+@dataclass(frozen=True)
 class IndexConfig:
     dir: Path = Path("index")
     # Above this many chunks the builder switches from exact (flat) search to an IVF index with
@@ -188,6 +209,7 @@ class LLMConfig:
 class Config:
     path: Path | None = None
     corpus: CorpusConfig = field(default_factory=CorpusConfig)
+    fetch: FetchConfig = field(default_factory=FetchConfig)
     index: IndexConfig = field(default_factory=IndexConfig)
     chunking: ChunkingConfig = field(default_factory=ChunkingConfig)
     embedding: EmbeddingConfig = field(default_factory=EmbeddingConfig)

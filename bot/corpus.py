@@ -1,7 +1,9 @@
-"""Reading corpus files (.txt, .md, .html/.htm, .pdf, .docx) into plain text plus format metadata.
+"""Reading corpus files (.txt, .md, .html/.htm, .pdf, .docx, .doc) into plain text plus format metadata.
 
 A file that cannot be read raises `UnreadableFile` with a reason an admin can act on; the
-builder skips it and names it in its report.
+builder skips it and names it in its report. Text in a Vietnamese legacy encoding (TCVN3, VNI,
+VISCII, Windows-1258) is converted to Unicode whatever the format (bot.legacy_text); scanned PDF
+pages are OCR'd (bot.ocr); HTML goes through trafilatura's main-text extractor (bot.html_text).
 """
 
 from __future__ import annotations
@@ -16,11 +18,14 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Callable
 
+from bot import html_text, legacy_text, ocr, word97
 from bot.errors import MetadataFileError
 from bot.records import DocumentMetadata
 from bot.text import nfc
 
-SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf", ".docx")
+SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf", ".docx", ".doc")
+# A PDF page with fewer letters than this in its text layer is a scan (page numbers, stamps).
+_MIN_PAGE_LETTERS = 20
 # A DOCX is a zip: refuse one that would inflate past this, or past the suspicious size at a ratio
 # no Word document reaches (its XML compresses 5-30x; a zip bomb's filler, 1000x).
 DOCX_MAX_INFLATED = 200_000_000
@@ -41,6 +46,15 @@ class RawFile:
     text: str
     # Metadata the format itself declares (HTML <meta>, PDF info, DOCX core properties).
     hints: dict[str, str] = field(default_factory=dict)
+    # What was done to get the text, for the build report: "OCR: pages 1, 2", "converted from TCVN3".
+    notes: tuple[str, ...] = ()
+
+
+@dataclass
+class _Extracted:
+    text: str
+    hints: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
 
 
 def corpus_files(corpus_dir: Path) -> list[Path]:
@@ -75,30 +89,39 @@ def read_corpus_file(path: Path, corpus_dir: Path, max_bytes: int) -> RawFile:
     if size > max_bytes:
         raise UnreadableFile(f"file is {size / 1e6:.1f} MB, above the {max_bytes / 1e6:.0f} MB limit")
     data = path.read_bytes()
-    text, hints = reader(data)
+    got = reader(data)
     # Compressed formats (DOCX, PDF streams) can unpack to far more text than the file's size: the
     # limit holds for the text too, or one small file could keep the builder embedding for hours.
-    if len(text) > max_bytes:
-        raise UnreadableFile(f"file unpacks to {len(text) / 1e6:.0f} MB of text, above the {max_bytes / 1e6:.0f} MB limit")
-    text = nfc(text).replace("\r\n", "\n").replace("\r", "\n")
+    if len(got.text) > max_bytes:
+        raise UnreadableFile(f"file unpacks to {len(got.text) / 1e6:.0f} MB of text, above the {max_bytes / 1e6:.0f} MB limit")
+    text, encoding = legacy_text.to_unicode(got.text)
+    if encoding:
+        got.notes.append(f"converted from {legacy_text.LABELS[encoding]}")
+    # Soft hyphens are invisible in print and would split words for search.
+    text = nfc(text).replace("\r\n", "\n").replace("\r", "\n").replace("\xad", "")
     if not text.strip():
         raise UnreadableFile("no text in file" if suffix != ".pdf" else "PDF has no text layer (scanned image?)")
-    return RawFile(relative_name(path, corpus_dir), text, {k: nfc(v).strip() for k, v in hints.items() if v})
+    hints = {k: legacy_text.to_unicode(nfc(v))[0].strip() for k, v in got.hints.items() if v}
+    return RawFile(relative_name(path, corpus_dir), text, hints, tuple(got.notes))
 
 
-def _decode_text(data: bytes) -> str:
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
-    if b"\x00" in data[:4096]:
+def _decode_text(data: bytes) -> legacy_text.Decoded:
+    if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise UnreadableFile("binary file, not text")
     try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise UnreadableFile(f"not UTF-8 text (invalid byte at offset {exc.start}); save it as UTF-8") from exc
+        return legacy_text.decode_bytes(data)
+    except legacy_text.NotVietnameseText as exc:
+        raise UnreadableFile(str(exc)) from exc
 
 
-def _read_txt(data: bytes) -> tuple[str, dict[str, str]]:
-    return _decode_text(data), {}
+def _decoded_notes(decoded: legacy_text.Decoded) -> list[str]:
+    label = legacy_text.LABELS.get(decoded.encoding)
+    return [f"converted from {label}"] if label else []
+
+
+def _read_txt(data: bytes) -> _Extracted:
+    decoded = _decode_text(data)
+    return _Extracted(decoded.text, {}, _decoded_notes(decoded))
 
 
 _MD_HEADING = re.compile(r"^#{1,6}\s+(.*?)\s*#*\s*$", re.MULTILINE)
@@ -106,64 +129,25 @@ _MD_LINK = re.compile(r"!?\[([^\]]*)\]\(([^)]*)\)")
 _MD_EMPHASIS = re.compile(r"(\*\*|__|\*|_|`)(?=\S)(.+?)(?<=\S)\1")
 
 
-def _read_md(data: bytes) -> tuple[str, dict[str, str]]:
-    text = _decode_text(data)
+def _read_md(data: bytes) -> _Extracted:
+    decoded = _decode_text(data)
+    text = decoded.text
     title = _MD_HEADING.search(text)
     text = _MD_HEADING.sub(r"\1", text)
     text = _MD_LINK.sub(r"\1", text)
     text = _MD_EMPHASIS.sub(r"\2", text)
     text = re.sub(r"^\s*(?:[-*+]|>)\s+", "", text, flags=re.MULTILINE)
-    return text, {"title": title.group(1)} if title else {}
+    return _Extracted(text, {"title": title.group(1)} if title else {}, _decoded_notes(decoded))
 
 
-_HTML_DROP = ("script", "style", "noscript", "nav", "header", "footer", "aside", "form", "iframe", "svg", "button")
-_HTML_BLOCKS = ("p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "figcaption", "section", "article", "blockquote", "pre", "td")
-
-
-def _read_html(data: bytes) -> tuple[str, dict[str, str]]:
-    from bs4 import BeautifulSoup
-
+def _read_html(data: bytes) -> _Extracted:
     if b"\x00" in data[:4096]:
         raise UnreadableFile("binary file, not HTML")
-    soup = BeautifulSoup(data, "html.parser")
-    hints = {
-        "title": _meta(soup, "og:title") or _first_text(soup, "h1") or _first_text(soup, "title"),
-        "outlet": _meta(soup, "og:site_name"),
-        "published": _meta(soup, "article:published_time") or _time_datetime(soup),
-        "url": _meta(soup, "og:url") or _canonical(soup),
-    }
-    for tag in soup(_HTML_DROP):
-        tag.decompose()
-    # The <article> element, when present, is the article: the rest is site chrome.
-    root = soup.find("article") or soup.body or soup
-    for tag in root.find_all(_HTML_BLOCKS):
-        tag.insert_before("\n")
-        tag.insert_after("\n")
-    text = re.sub(r"[ \t\u00a0]+", " ", root.get_text())
-    return re.sub(r"\n\s*\n+", "\n\n", text), hints
+    text, hints = html_text.extract(data)
+    return _Extracted(text, hints)
 
 
-def _meta(soup, prop: str) -> str:
-    tag = soup.find("meta", attrs={"property": prop}) or soup.find("meta", attrs={"name": prop})
-    return (tag.get("content") or "").strip() if tag else ""
-
-
-def _first_text(soup, name: str) -> str:
-    tag = soup.find(name)
-    return tag.get_text(" ", strip=True) if tag else ""
-
-
-def _time_datetime(soup) -> str:
-    tag = soup.find("time", attrs={"datetime": True})
-    return tag["datetime"] if tag else ""
-
-
-def _canonical(soup) -> str:
-    tag = soup.find("link", rel="canonical")
-    return (tag.get("href") or "").strip() if tag else ""
-
-
-def _read_pdf(data: bytes) -> tuple[str, dict[str, str]]:
+def _read_pdf(data: bytes) -> _Extracted:
     from pypdf import PdfReader
 
     try:
@@ -173,15 +157,56 @@ def _read_pdf(data: bytes) -> tuple[str, dict[str, str]]:
         pages = [page.extract_text() or "" for page in reader.pages]
         info = reader.metadata or {}
         # Not /CreationDate: that is when the file was made, often long after the article appeared.
-        hints = {"title": str(info.get("/Title") or "")}
+        hints = {"title": _useful_pdf_title(str(info.get("/Title") or ""))}
     except UnreadableFile:
         raise
     except Exception as exc:  # damaged files raise far more than PdfReadError (NotImplementedError, LimitReachedError...)
         raise UnreadableFile(f"corrupt or unreadable PDF ({exc.__class__.__name__}: {exc})") from exc
-    return "\n\n".join(pages), hints
+    scanned = [i for i, text in enumerate(pages) if sum(c.isalpha() for c in text) < _MIN_PAGE_LETTERS]
+    notes = []
+    if scanned:
+        try:
+            read = ocr.ocr_pages(data, scanned)
+        except ocr.OcrUnavailable as exc:
+            if len(scanned) == len(pages):
+                raise UnreadableFile(f"scanned PDF (no text layer): {exc}") from exc
+            read = {}
+            notes.append(f"pages {_page_list(scanned)} are scans and were not OCR'd: {exc}")
+        except Exception as exc:  # a page pdfium cannot render or Tesseract chokes on
+            raise UnreadableFile(f"PDF has no text layer and OCR failed ({exc.__class__.__name__}: {exc})") from exc
+        ocr_done = [i for i in scanned if read.get(i, "").strip()]
+        for i in ocr_done:
+            pages[i] = read[i]
+        if ocr_done:
+            notes.append(f"OCR: page{'s' if len(ocr_done) > 1 else ''} {_page_list(ocr_done)}")
+        elif len(scanned) == len(pages):
+            raise UnreadableFile("PDF has no text layer and OCR found no text on its pages (blank scan?)")
+    return _Extracted("\n\n".join(pages), hints, notes)
 
 
-def _read_docx(data: bytes) -> tuple[str, dict[str, str]]:
+def _useful_pdf_title(title: str) -> str:
+    """The PDF's /Title, unless it is what scanners and converters put there ("scan", "Microsoft Word - kh.doc")."""
+    title = title.strip()
+    if len(title.split()) < 2 or title.lower().startswith(("microsoft word", "untitled")) \
+            or re.search(r"\.(docx?|pdf|tiff?|jpe?g|png)$", title, re.IGNORECASE):
+        return ""
+    return title
+
+
+def _page_list(pages: list[int]) -> str:
+    return ", ".join(str(i + 1) for i in pages)
+
+
+def _read_doc(data: bytes) -> _Extracted:
+    try:
+        text = word97.read_doc(data)
+    except word97.WordReadError as exc:
+        raise UnreadableFile(str(exc)) from exc
+    # Word stores TCVN3's "ư" (byte 0xAD) as an optional hyphen; legacy_text reads 0xAD as "ư".
+    return _Extracted(text.replace(word97.OPTIONAL_HYPHEN, "\xad"))
+
+
+def _read_docx(data: bytes) -> _Extracted:
     import docx
 
     try:
@@ -201,16 +226,17 @@ def _read_docx(data: bytes) -> tuple[str, dict[str, str]]:
         raise UnreadableFile(f"corrupt or unreadable DOCX ({exc.__class__.__name__}: {exc})") from exc
     props = document.core_properties
     # Not props.created: the file's creation time says nothing about when the article appeared.
-    return "\n\n".join(p.text for p in document.paragraphs), {"title": props.title or ""}
+    return _Extracted("\n\n".join(p.text for p in document.paragraphs), {"title": props.title or ""})
 
 
-_READERS: dict[str, Callable[[bytes], tuple[str, dict[str, str]]]] = {
+_READERS: dict[str, Callable[[bytes], _Extracted]] = {
     ".txt": _read_txt,
     ".md": _read_md,
     ".html": _read_html,
     ".htm": _read_html,
     ".pdf": _read_pdf,
     ".docx": _read_docx,
+    ".doc": _read_doc,
 }
 
 
@@ -238,11 +264,11 @@ def _override_value(key: str, value, file_name: str, entry: str):
         if not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
             raise MetadataFileError(f"{file_name}: [{entry}] provinces must be a list of names")
         return tuple(nfc(v) for v in value)
-    if key == "published":
+    if key in ("published", "issued"):
         if isinstance(value, (date, datetime)):
             return value.isoformat()[:10]
         if not (isinstance(value, str) and (value == "" or re.fullmatch(r"\d{4}-\d{2}-\d{2}", value))):
-            raise MetadataFileError(f"{file_name}: [{entry}] published must be a date like 2022-07-01")
+            raise MetadataFileError(f"{file_name}: [{entry}] {key} must be a date like 2022-07-01")
         return value
     if not isinstance(value, str):
         raise MetadataFileError(f"{file_name}: [{entry}] {key} must be text")

@@ -38,12 +38,13 @@ _FACT_BONUS, _DECISION_BONUS, _COSINE_WEIGHT = 0.15, 0.05, 1.0
 class Quote:
     text: str  # verbatim sentences in reading order, joined by " … "
     fact: str  # the asked-for span (a date, number, name) or the best sentence; verbatim
+    locator: str = ""  # "Điều 5, khoản 2" of the chunk holding the best sentence, in legal documents
 
 
 def quote_for(searcher: Searcher, embedder: Embedder | None, query: Query, hits: tuple[Hit, ...], max_chars: int,
               max_sentences: int = 2) -> Quote:
     """The best sentences of a document's retrieved chunks for the question, about max_chars long."""
-    sentences = _sentences(hits)
+    sentences, source = _sentences(hits)
     if not sentences:
         return Quote("", "")
     offsets = sorted(sentences)
@@ -61,7 +62,7 @@ def quote_for(searcher: Searcher, embedder: Embedder | None, query: Query, hits:
             chosen.append(offset)
     chosen.sort()
     text = " … ".join(sentences[o] for o in chosen)
-    return Quote(text, fact_span(query, [sentences[o] for o in chosen], sentences[best]))
+    return Quote(text, fact_span(query, [sentences[o] for o in chosen], sentences[best]), source[best].locator)
 
 
 def fact_span(query: Query, sentences: list[str], best: str) -> str:
@@ -75,13 +76,16 @@ def fact_span(query: Query, sentences: list[str], best: str) -> str:
     return best
 
 
-def _sentences(hits: tuple[Hit, ...]) -> dict[int, str]:
-    """Sentences of the chunks by their offset in the document (chunks overlap)."""
+def _sentences(hits: tuple[Hit, ...]) -> tuple[dict[int, str], dict[int, Hit]]:
+    """Sentences of the chunks by their offset in the document (chunks overlap), and their chunk."""
     out: dict[int, str] = {}
+    source: dict[int, Hit] = {}
     for hit in hits:
         for start, end in sentence_spans(hit.text):
-            out.setdefault(hit.start + start, hit.text[start:end])
-    return out
+            if hit.start + start not in out:
+                out[hit.start + start] = hit.text[start:end]
+                source[hit.start + start] = hit
+    return out, source
 
 
 def _scores(searcher: Searcher, embedder: Embedder | None, query: Query, sentences: dict[int, str],

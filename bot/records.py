@@ -11,7 +11,12 @@ class DocumentMetadata:
     outlet: str = ""
     published: str = ""  # ISO date (YYYY-MM-DD) or "" when the text states none
     url: str = ""
-    provinces: tuple[str, ...] = ()
+    provinces: tuple[str, ...] = ()  # current (2025) province names, see bot.provinces
+    # Legal and administrative documents (bot.legal); "" for news articles.
+    doc_type: str = ""  # "Kế hoạch", "Nghị quyết", "Quyết định", ...
+    doc_number: str = ""  # "586/KH-UBND"
+    issuer: str = ""  # "ỦY BAN NHÂN DÂN TỈNH NGHỆ AN"
+    issued: str = ""  # ISO date of signature
 
 
 @dataclass(frozen=True)
@@ -20,6 +25,8 @@ class Document:
     text: str  # the cleaned article body, NFC; chunk offsets point into it
     metadata: DocumentMetadata
     content_hash: str  # of the raw file bytes and its sidecar entry
+    # How the text was obtained when not plainly read, for the build report ("OCR: pages 1, 2").
+    notes: tuple[str, ...] = ()
 
     @property
     def title(self) -> str:
@@ -33,6 +40,7 @@ class Chunk:
     start: int  # character offsets into Document.text
     end: int
     text: str
+    locator: str = ""  # where in a legal document: "Điều 5, khoản 2"; "" elsewhere
 
 
 @dataclass(frozen=True)
@@ -54,6 +62,7 @@ class Hit:
     end: int
     doc_id: int
     metadata: DocumentMetadata
+    locator: str = ""  # "Điều 5, khoản 2" in a legal document
 
 
 @dataclass(frozen=True)
@@ -99,5 +108,7 @@ class BuildReport:
     embedded: int = 0  # chunks whose vectors were computed in this build
     reused: int = 0  # chunks whose vectors came from the previous index
     embedded_files: tuple[str, ...] = ()
+    # (file left out, file indexed instead): the same text saved twice is indexed and cited once.
+    duplicates: list[tuple[str, str]] = field(default_factory=list)
     index_type: str = ""
     seconds: float = 0.0

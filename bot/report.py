@@ -24,6 +24,10 @@ def format_build_report(report: BuildReport) -> str:
         lines.append(f"    published: {m.published or '(not stated)'}")
         lines.append(f"    url:       {m.url or '(not stated)'}")
         lines.append(f"    provinces: {', '.join(m.provinces) or '(none)'}")
+        lines += [f"    note:      {note}" for note in doc.notes]
+    if report.duplicates:
+        lines.append(f"Indexed once, {len(report.duplicates)} duplicate file(s) left out:")
+        lines += [f"  {dup}: same text as {kept}" for dup, kept in report.duplicates]
     if report.skipped:
         lines.append(f"Skipped {len(report.skipped)} file(s):")
         lines += [f"  {s.source_file}: {s.reason}" for s in report.skipped]

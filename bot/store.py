@@ -31,7 +31,8 @@ from bot.records import DocumentMetadata, Hit
 
 logger = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
+# 2: legal metadata on documents (type, number, issuer, issued) and a locator per chunk.
+SCHEMA_VERSION = 2
 DB_NAME = "index.sqlite"
 FAISS_NAME = "vectors.faiss"
 MANIFEST_NAME = "manifest.json"
@@ -48,9 +49,13 @@ CREATE TABLE documents (
     outlet TEXT NOT NULL,
     published TEXT NOT NULL,
     url TEXT NOT NULL,
-    provinces TEXT NOT NULL,      -- JSON list
+    provinces TEXT NOT NULL,      -- JSON list of current (2025) province names
     text TEXT NOT NULL,           -- cleaned article; chunk offsets point into it
-    content_hash TEXT NOT NULL
+    content_hash TEXT NOT NULL,
+    doc_type TEXT NOT NULL DEFAULT '',    -- legal documents: "Kế hoạch", "Nghị quyết", ...
+    doc_number TEXT NOT NULL DEFAULT '',  -- "586/KH-UBND"
+    issuer TEXT NOT NULL DEFAULT '',
+    issued TEXT NOT NULL DEFAULT ''       -- ISO date of signature
 );
 CREATE TABLE chunks (
     id INTEGER PRIMARY KEY,       -- also the FAISS id
@@ -60,7 +65,8 @@ CREATE TABLE chunks (
     end INTEGER NOT NULL,
     text TEXT NOT NULL,
     embed_hash TEXT NOT NULL,     -- of model + exact embedded input: lets the next build reuse the vector
-    embedding BLOB NOT NULL       -- float32, L2-normalized
+    embedding BLOB NOT NULL,      -- float32, L2-normalized
+    locator TEXT NOT NULL DEFAULT ''  -- "Điều 5, khoản 2" in a legal document
 );
 CREATE INDEX chunks_doc ON chunks(doc_id, position);
 CREATE INDEX chunks_embed_hash ON chunks(embed_hash);
@@ -84,10 +90,11 @@ def create_database(path: Path) -> sqlite3.Connection:
 
 def insert_document(conn: sqlite3.Connection, source_file: str, text: str, meta: DocumentMetadata, content_hash: str) -> int:
     cur = conn.execute(
-        "INSERT INTO documents (source_file, title, outlet, published, url, provinces, text, content_hash)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO documents (source_file, title, outlet, published, url, provinces, text, content_hash,"
+        " doc_type, doc_number, issuer, issued) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (source_file, meta.title, meta.outlet, meta.published, meta.url,
-         json.dumps(list(meta.provinces), ensure_ascii=False), text, content_hash),
+         json.dumps(list(meta.provinces), ensure_ascii=False), text, content_hash,
+         meta.doc_type, meta.doc_number, meta.issuer, meta.issued),
     )
     return int(cur.lastrowid)
 
@@ -101,15 +108,17 @@ class ChunkRow:
     text: str
     embed_hash: str
     fts: tuple[str, str, str, str]  # body, body_folded, title, title_folded
+    locator: str = ""
 
 
 def insert_chunks(conn: sqlite3.Connection, rows: Sequence[ChunkRow], vectors: np.ndarray) -> list[int]:
     ids = []
     for row, vector in zip(rows, vectors):
         cur = conn.execute(
-            "INSERT INTO chunks (doc_id, position, start, end, text, embed_hash, embedding) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO chunks (doc_id, position, start, end, text, embed_hash, embedding, locator)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (row.doc_id, row.position, row.start, row.end, row.text, row.embed_hash,
-             np.ascontiguousarray(vector, dtype=np.float32).tobytes()),
+             np.ascontiguousarray(vector, dtype=np.float32).tobytes(), row.locator),
         )
         chunk_id = int(cur.lastrowid)
         conn.execute("INSERT INTO chunks_fts (rowid, body, body_folded, title, title_folded) VALUES (?, ?, ?, ?, ?)",
@@ -343,14 +352,15 @@ class IndexStore:
         with self._lock:
             rows = {
                 r[0]: r for r in self.conn.execute(
-                    "SELECT c.id, c.text, c.position, c.start, c.end, d.id, d.source_file, d.title, d.outlet,"
-                    f" d.published, d.url, d.provinces FROM chunks c JOIN documents d ON d.id = c.doc_id WHERE c.id IN ({marks})",
+                    "SELECT c.id, c.text, c.position, c.start, c.end, d.id, d.source_file, c.locator, "
+                    + _METADATA_COLUMNS
+                    + f" FROM chunks c JOIN documents d ON d.id = c.doc_id WHERE c.id IN ({marks})",
                     [cid for cid, _ in scored],
                 )
             }
         return [
             Hit(chunk_id=cid, score=score, text=r[1], position=r[2], start=r[3], end=r[4], doc_id=r[5],
-                source_file=r[6], metadata=_metadata(r[7:]))
+                source_file=r[6], locator=r[7], metadata=_metadata(r[8:]))
             for cid, score in scored if (r := rows.get(cid))
         ]
 
@@ -368,18 +378,22 @@ class IndexStore:
         """(doc_id, source_file, metadata, chunk count) of every indexed document, by source file."""
         with self._lock:
             rows = self.conn.execute(
-                "SELECT d.id, d.source_file, d.title, d.outlet, d.published, d.url, d.provinces, COUNT(c.id)"
-                " FROM documents d LEFT JOIN chunks c ON c.doc_id = d.id GROUP BY d.id ORDER BY d.source_file"
+                "SELECT d.id, d.source_file, COUNT(c.id), " + _METADATA_COLUMNS
+                + " FROM documents d LEFT JOIN chunks c ON c.doc_id = d.id GROUP BY d.id ORDER BY d.source_file"
             ).fetchall()
-        return [(r[0], r[1], _metadata(r[2:7]), r[7]) for r in rows]
+        return [(r[0], r[1], _metadata(r[3:]), r[2]) for r in rows]
 
     def close(self) -> None:
         self.conn.close()
 
 
+_METADATA_COLUMNS = "d.title, d.outlet, d.published, d.url, d.provinces, d.doc_type, d.doc_number, d.issuer, d.issued"
+
+
 def _metadata(row: Sequence) -> DocumentMetadata:
-    title, outlet, published, url, provinces = row
-    return DocumentMetadata(title=title, outlet=outlet, published=published, url=url, provinces=tuple(json.loads(provinces)))
+    title, outlet, published, url, provinces, doc_type, doc_number, issuer, issued = row
+    return DocumentMetadata(title=title, outlet=outlet, published=published, url=url, provinces=tuple(json.loads(provinces)),
+                            doc_type=doc_type, doc_number=doc_number, issuer=issuer, issued=issued)
 
 
 def open_index(config: Config) -> IndexStore:

@@ -327,7 +327,7 @@ def test_every_format_is_indexed_and_broken_files_are_skipped_and_named(make_pro
     write_docx(corpus / "sub" / "f.docx", ["Sơn La kết nối dữ liệu nông sản lên sàn thương mại điện tử."],
                title="Sơn La đưa nông sản lên sàn")
     (corpus / "binary.txt").write_bytes(b"\x00\x01\x02\x03" * 100)
-    (corpus / "latin1.txt").write_bytes("Ch\xe0o m\xf4\xecng".encode("latin-1"))
+    (corpus / "latin1.txt").write_bytes("Café au lait, crème brûlée et pâtisserie française à Paris.".encode("latin-1"))
     (corpus / "empty.txt").write_bytes(b"")
     (corpus / "corrupt.pdf").write_bytes(b"%PDF-1.7\nnot really a pdf")
     (corpus / "corrupt.docx").write_bytes(b"PK\x03\x04 broken zip")

@@ -170,7 +170,7 @@ def test_everything_from_a_footer_marker_on_is_dropped(footer):
     teaser = "Giá vàng hôm nay tăng mạnh, người dân đổ xô đi mua vàng miếng tại Hà Nội."
     doc = clean("\n".join([HEADLINE, *BODY, footer, teaser, "Lượt truy cập hiện tại : 8"]))
     assert doc.text == "\n".join(BODY)
-    assert doc.metadata.provinces == ("Hà Giang",)  # not Hà Nội, named only in the teaser
+    assert doc.metadata.provinces == ("Tuyên Quang",)  # Hà Giang, merged in 2025; not Hà Nội, named only in the teaser
 
 
 def test_visitor_counter_lines_are_removed():

@@ -41,7 +41,7 @@ def test_json_lines_one_per_input_line_in_order(built_seed):
     first = out[0]
     assert first["found"] and first["language"] == "en"
     citation = first["citations"][0]
-    assert set(citation) == {"n", "doc_id", "title", "outlet", "published", "url", "source_file", "quote", "score"}
+    assert set(citation) == {"n", "doc_id", "title", "outlet", "published", "url", "source_file", "quote", "score", "locator"}
     assert citation["n"] == 1 and citation["source_file"] == "002_f4c38aa5626986ed.txt"
     assert "25 - 30" in citation["quote"]
     assert [o["found"] for o in out[1:]] == [False, False, True, False]

@@ -1,0 +1,115 @@
+"""Legal and administrative documents: their header becomes metadata (type, number, issuer, date),
+and chunks follow Điều / khoản so a citation can say "Điều 2, khoản 3"."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.chunking import chunk_document
+from bot.cleaning import clean_document
+from bot.config import ChunkingConfig
+from bot.corpus import read_corpus_file
+from bot.legal import legal_info
+
+KE_HOACH_586 = """ỦY BAN NHÂN DÂN
+TỈNH NGHỆ AN
+-------
+Số: 586/KH-UBND
+CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+Độc lập - Tự do - Hạnh phúc
+Nghệ An, ngày 15 tháng 3 năm 2024
+
+KẾ HOẠCH
+Triển khai chuyển đổi số tỉnh Nghệ An năm 2024
+
+Căn cứ Nghị quyết số 09-NQ/TU ngày 05/02/2022 của Ban Thường vụ Tỉnh ủy về chuyển đổi số.
+
+Điều 1. Mục tiêu chung
+Đưa Nghệ An vào nhóm 20 tỉnh dẫn đầu cả nước về chuyển đổi số.
+
+Điều 2. Chỉ tiêu cụ thể
+1. Tỷ lệ hồ sơ thủ tục hành chính được xử lý trực tuyến toàn trình đạt 80%.
+2. Tỷ lệ văn bản điện tử có ký số trao đổi giữa các cơ quan nhà nước đạt 95%.
+3. Phủ sóng 5G tại trung tâm các huyện, thị xã trước năm 2025.
+
+Điều 3. Tổ chức thực hiện
+1. Sở Thông tin và Truyền thông chủ trì theo dõi, đôn đốc việc thực hiện kế hoạch.
+2. Các sở, ban, ngành xây dựng kế hoạch chi tiết trước ngày 30/4/2024.
+"""
+
+NGHI_QUYET_09 = """TỈNH ỦY QUẢNG NINH
+*
+Số 09-NQ/TU
+ĐẢNG CỘNG SẢN VIỆT NAM
+Quảng Ninh, ngày 5 tháng 2 năm 2022
+
+NGHỊ QUYẾT
+VỀ CHUYỂN ĐỔI SỐ TOÀN DIỆN TỈNH QUẢNG NINH
+đến năm 2025, định hướng đến năm 2030
+
+Ban Thường vụ Tỉnh ủy thống nhất đẩy mạnh chuyển đổi số toàn diện trên cả ba trụ cột.
+"""
+
+
+def document(tmp_path: Path, text: str, name: str = "van_ban.txt"):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return clean_document(read_corpus_file(path, tmp_path, 20_000_000), "hash")
+
+
+def test_plan_header_becomes_metadata(tmp_path):
+    m = document(tmp_path, KE_HOACH_586).metadata
+    assert (m.doc_type, m.doc_number, m.issued) == ("Kế hoạch", "586/KH-UBND", "2024-03-15")
+    assert m.issuer == "ỦY BAN NHÂN DÂN TỈNH NGHỆ AN"
+    assert m.title == "Kế hoạch 586/KH-UBND: Triển khai chuyển đổi số tỉnh Nghệ An năm 2024"
+    assert m.published == "2024-03-15"  # cited with the date it was signed
+
+
+def test_resolution_header_becomes_metadata(tmp_path):
+    m = document(tmp_path, NGHI_QUYET_09).metadata
+    assert (m.doc_type, m.doc_number, m.issued) == ("Nghị quyết", "09-NQ/TU", "2022-02-05")
+    assert m.issuer == "TỈNH ỦY QUẢNG NINH"
+    assert m.title.lower().startswith("nghị quyết 09-nq/tu: về chuyển đổi số toàn diện")
+
+
+@pytest.mark.parametrize("number, doc_type", [
+    ("20/2023/QH15", "Luật"), ("13/2023/NĐ-CP", "Nghị định"), ("1234/QĐ-UBND", "Quyết định"),
+    ("02/2024/TT-BTTTT", "Thông tư"), ("16/CT-TTg", "Chỉ thị"), ("123/UBND-KGVX", "Công văn"),
+])
+def test_type_is_read_from_the_number_when_no_heading_says_it(number, doc_type):
+    info = legal_info(f"BỘ THÔNG TIN VÀ TRUYỀN THÔNG\nSố: {number}\nHà Nội, ngày 1 tháng 7 năm 2024\nNội dung văn bản.")
+    assert (info.doc_type, info.number) == (doc_type, number)
+
+
+def test_news_article_quoting_a_resolution_is_not_that_resolution(tmp_path):
+    m = document(tmp_path, "Quảng Ninh đẩy mạnh chuyển đổi số\n\nThực hiện Nghị quyết 09-NQ/TU, tỉnh đã số hóa "
+                           "hồ sơ tại 100% xã. Điều đáng chú ý là người dân đã quen dùng dịch vụ công.").metadata
+    assert (m.doc_type, m.doc_number, m.issuer) == ("", "", "")
+    assert m.title == "Quảng Ninh đẩy mạnh chuyển đổi số"
+
+
+def test_chunks_follow_articles_and_carry_their_locator(tmp_path):
+    doc = document(tmp_path, KE_HOACH_586)
+    chunks = chunk_document(doc, ChunkingConfig(target_chars=120, overlap_chars=0, max_chars=400))
+    located = {c.locator: c.text for c in chunks if c.locator}
+    assert located["Điều 1"].startswith("Điều 1. Mục tiêu chung")
+    assert "95%" in located["Điều 2, khoản 2"]
+    assert "Phủ sóng 5G" in located["Điều 2, khoản 3"]
+    assert "30/4/2024" in located["Điều 3, khoản 2"]
+    for chunk in chunks:  # no chunk straddles two articles
+        assert chunk.text.count("Điều ") <= 1
+        assert chunk.text == doc.text[chunk.start: chunk.end]
+    assert all(not c.locator for c in chunks if "Căn cứ" in c.text)
+
+
+def test_large_chunks_name_the_clauses_they_span(tmp_path):
+    doc = document(tmp_path, KE_HOACH_586)
+    chunks = chunk_document(doc, ChunkingConfig(target_chars=600, overlap_chars=0, max_chars=1000))
+    assert "Điều 2, khoản 1–3" in [c.locator for c in chunks]
+
+
+def test_article_text_without_articles_is_chunked_as_before(tmp_path):
+    doc = document(tmp_path, NGHI_QUYET_09)
+    assert all(c.locator == "" for c in chunk_document(doc, ChunkingConfig()))

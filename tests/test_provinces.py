@@ -1,0 +1,90 @@
+"""Provinces after the 2025 merger (63 -> 34): old and new names, with or without diacritics, all
+map to the current province; ordinary words that are also province names do not count."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from bot.provinces import PROVINCES, PROVINCES_BEFORE_2025, all_names, current_name, provinces_in
+
+
+def test_34_provinces_now_63_before():
+    assert len(PROVINCES) == 34 and len(set(PROVINCES)) == 34
+    assert len(PROVINCES_BEFORE_2025) == 63
+    assert {"Tuyên Quang", "Nghệ An", "Hà Nội", "Hồ Chí Minh", "Đồng Tháp"} <= set(PROVINCES)
+    assert "Hà Giang" not in PROVINCES and "Hà Giang" in PROVINCES_BEFORE_2025
+
+
+@pytest.mark.parametrize("old, new", [
+    ("Hà Giang", "Tuyên Quang"), ("Bình Dương", "Hồ Chí Minh"), ("Bà Rịa - Vũng Tàu", "Hồ Chí Minh"),
+    ("Quảng Nam", "Đà Nẵng"), ("Hải Dương", "Hải Phòng"), ("Thái Bình", "Hưng Yên"), ("Kon Tum", "Quảng Ngãi"),
+    ("Nghệ An", "Nghệ An"), ("Thừa Thiên Huế", "Huế"), ("Yên Bái", "Lào Cai"),
+])
+def test_old_names_map_to_the_province_they_became(old, new):
+    assert current_name(old) == new
+    assert provinces_in(f"Tỉnh {old} đẩy mạnh chuyển đổi số.") == (new,)
+
+
+@pytest.mark.parametrize("text", [
+    "chuyển đổi số ở hà giang", "chuyen doi so o ha giang", "CHUYỂN ĐỔI SỐ TỈNH HÀ GIANG", "Ha Giang",
+])
+def test_with_or_without_diacritics_and_any_case(text):
+    assert provinces_in(text) == ("Tuyên Quang",)
+
+
+def test_order_of_first_mention_and_each_once():
+    text = "Nghệ An và Hà Tĩnh; sau đó Nghệ An, rồi Yên Bái và Lào Cai."
+    assert provinces_in(text) == ("Nghệ An", "Hà Tĩnh", "Lào Cai")
+
+
+@pytest.mark.parametrize("text", [
+    "Vì hòa bình và phát triển bền vững.",  # peace
+    "Một thời thái bình, muôn nhà no ấm.",  # peaceful
+    "Hai tòa nhà cao bằng nhau.",  # as tall as
+    "Học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh.",  # the person
+    "Công ty bố trí hai phòng họp trực tuyến.",  # two rooms, not Hải Phòng
+])
+def test_common_words_are_not_provinces(text):
+    assert provinces_in(text) == ()
+
+
+@pytest.mark.parametrize("text, province", [
+    ("Tỉnh Hòa Bình (cũ) số hóa hồ sơ.", "Phú Thọ"),
+    ("UBND tỉnh hòa bình ban hành kế hoạch.", "Phú Thọ"),
+    ("Thái Bình đứng đầu về dịch vụ công.", "Hưng Yên"),
+    ("TP.HCM triển khai đô thị thông minh.", "Hồ Chí Minh"),
+    ("thành phố hồ chí minh", "Hồ Chí Minh"),
+    ("Ho Chi Minh City digital transformation", "Hồ Chí Minh"),
+])
+def test_those_words_count_when_written_as_a_place(text, province):
+    assert provinces_in(text) == (province,)
+
+
+def test_old_and_new_tone_placement():
+    assert provinces_in("Hoà Bình") == provinces_in("Hòa Bình") == ("Phú Thọ",)
+    assert provinces_in("Thanh Hoá") == ("Thanh Hóa",)
+
+
+def test_all_names_lists_current_then_merged():
+    assert all_names("Tuyên Quang") == ("Tuyên Quang", "Hà Giang")
+    assert all_names("ha giang") == ("Tuyên Quang", "Hà Giang")
+    assert set(all_names("Cần Thơ")) == {"Cần Thơ", "Hậu Giang", "Sóc Trăng"}
+    assert all_names("Atlantis") == ()
+
+
+def test_mentions_say_where_the_place_is_written():
+    from bot.provinces import mentions
+
+    text = "Kết quả của tỉnh ha giang và Nghệ An"
+    assert [(text[a:b], p) for a, b, p in mentions(text)] == [("ha giang", "Tuyên Quang"), ("Nghệ An", "Nghệ An")]
+
+
+def test_fast_enough_for_every_question():
+    question = "Mục tiêu Chính phủ số của tỉnh Nghệ An đến năm 2025 là gì, so với Hà Tĩnh?"
+    provinces_in(question)
+    start = time.perf_counter()
+    for _ in range(200):
+        provinces_in(question)
+    assert (time.perf_counter() - start) / 200 < 0.002
