@@ -92,6 +92,13 @@ def run(items: list[Item], variants: list[str], answerer: Answerer, keep_feature
                                 "removed_confident", "removed_related"), 0)
         for item in items:
             question = item.questions[variant]
+            if keep_features:  # fitting needs the evidence only
+                query = searcher.analyze(question)
+                evidence = evidence_by_document(searcher, query, searcher.retrieve_scored(query, 30), answerer.config.answer)
+                for e in evidence[:EVIDENCE_DOCS]:
+                    rows.append({"variant": variant, "language": query.language, "id": item.id, "removed": item.removed,
+                                 "features": list(e.features()), "label": e.hits[0].source_file == item.gold})
+                continue
             answer = answerer.answer(question)
             if item.removed:
                 counts["removed"] += 1
@@ -104,12 +111,6 @@ def run(items: list[Item], variants: list[str], answerer: Answerer, keep_feature
                     counts["answered"] += 1
                     counts["right_first"] += answer.citations[0].source_file == item.gold
                     counts["span"] += any(search_key(item.answer_vi) in search_key(c.quote) for c in answer.citations)
-            if keep_features:
-                query = searcher.analyze(question)
-                evidence = evidence_by_document(searcher, query, searcher.retrieve_scored(query, 30), answerer.config.answer)
-                for e in evidence[:EVIDENCE_DOCS]:
-                    rows.append({"variant": variant, "language": query.language, "id": item.id, "removed": item.removed,
-                                 "features": list(e.features()), "label": e.hits[0].source_file == item.gold})
         results[variant] = counts
     return results, rows
 
@@ -139,9 +140,31 @@ def fit(rows: list[dict]) -> dict[str, list[float]]:
             continue
         x = np.array([r["features"] for r in data])
         y = np.array([r["label"] for r in data])
-        model = LogisticRegression(C=10.0, max_iter=1000).fit(x, y)
+        model = LogisticRegression(C=10.0, max_iter=2000).fit(x, y)
         out[language] = [round(float(model.intercept_[0]), 3), *(round(float(w), 3) for w in model.coef_[0])]
     return out
+
+
+def cutoffs(rows: list[dict], calibration: dict[str, list[float]], max_removed_confident: float = 0.08) -> str:
+    """Per language: the lowest answer cut-off keeping confident answers on removed-gold questions
+    at or under max_removed_confident, and the share of present-gold questions it answers."""
+    by_question: dict[tuple, list] = {}
+    for r in rows:
+        bias, *weights = calibration[r["language"]]
+        z = bias + sum(w * x for w, x in zip(weights, r["features"]))
+        by_question.setdefault((r["variant"], r["id"]), []).append((1 / (1 + np.exp(-z)), r["removed"], r["language"]))
+    lines = []
+    for language in calibration:
+        present = np.array([max(p for p, _, _ in v) for v in by_question.values() if v[0][2] == language and not v[0][1]])
+        removed = np.array([max(p for p, _, _ in v) for v in by_question.values() if v[0][2] == language and v[0][1]])
+        for t in np.arange(0.05, 0.96, 0.05):
+            if (removed >= t).mean() <= max_removed_confident:
+                lines.append(f"{language}: cut-off {t:.2f} answers {(present >= t).mean():.3f} of present,"
+                             f" {(removed >= t).mean():.3f} of removed")
+                break
+        for t in (0.05, 0.1, 0.15, 0.2, 0.25, 0.3):
+            lines.append(f"  {language} related cut-off {t:.2f}: present {(present >= t).mean():.3f}, removed {(removed >= t).mean():.3f}")
+    return "\n".join(lines)
 
 
 def with_settings(config, assignments: list[str]):
@@ -177,13 +200,14 @@ def main() -> int:
         build_all_documents(config, embedder, len(indexed))
         answerer = Answerer.open(config, embedder=embedder)
         results, rows = run(items, variants, answerer, keep_features=args.fit)
-    table = markdown_table(HEADERS, summary_rows(results))
+    table = markdown_table(HEADERS, summary_rows(results)) if not args.fit else ""
     print(table)
     text = f"# Answers on XQuAD ({args.split} split, {len(items)} questions, {utc_now()})\n\n{table}\n"
     if args.fit:
         calibration = fit(rows)
         lines = "\n".join(f"calibration_{lang} = {coefs}" for lang, coefs in calibration.items())
         print(lines)
+        print(cutoffs(rows, calibration))
         Path(tempfile.gettempdir(), "cds-evidence.json").write_text(json.dumps(rows), encoding="utf-8")
         text += f"\nFitted on this split:\n\n```toml\n{lines}\n```\n"
     write_result(f"answer_eval_{args.split}", text)

@@ -167,14 +167,14 @@ class SearchConfig:
 
 @dataclass(frozen=True)
 class AnswerConfig:
-    # Logistic answerability model per question language: [bias, cosine, coverage, pair coverage]
+    # Logistic answerability model per question language: [bias, *Evidence.features()]
     # (bot/judge.py). Fitted by bench/calibrate.py on the dev split; see docs/benchmarks.md.
-    calibration_vi: tuple = (-9.0, 6.0, 5.0, 2.0)
-    calibration_en: tuple = (-9.0, 8.0, 3.0, 1.0)
+    calibration_vi: tuple = (-8.773, 1.525, 22.643, 4.995, 2.588, 4.346)
+    calibration_en: tuple = (-14.075, 14.154, 35.289, 2.051, 0.0, 2.654)
     # P(answers) at or above which the reply is a confident answer; at or above related_probability
     # the closest passages are shown as possibly not answering; below it, "no information".
-    answer_probability: float = 0.5
-    related_probability: float = 0.25
+    answer_probability: float = 0.45
+    related_probability: float = 0.1
     # Characters of quote per source, about.
     quote_chars: int = 300
     max_citations: int = 3

@@ -1,8 +1,9 @@
 """Step 3 of answering: does what was retrieved answer the question?
 
-Evidence per document, from its best retrieved chunk: the multilingual model's cosine to the
-question, the IDF-weighted share of the question's content it contains, and the share of the
-question's adjacent word pairs it contains. A logistic model per question language turns that
+Evidence per document, from its best retrieved chunks: the multilingual model's cosine to the
+question and how far it stands above the topic's level, the IDF-weighted share of the question's
+content in the best chunk and in the best single sentence, and the share of the question's
+adjacent word pairs. A logistic model per question language turns that
 into a probability; its coefficients and the two cut-offs are config ([answer]), fitted on a dev
 split by bench/calibrate.py, never on the questions the figures are reported on.
 """
@@ -10,29 +11,34 @@ split by bench/calibrate.py, never on the questions the figures are reported on.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.analysis import Query
 from bot.config import AnswerConfig
 from bot.records import Hit
 from bot.search import Retrieved, Searcher
+from bot.text import sentence_spans
 
 CONFIDENT, RELATED, NONE = "answer", "related", "none"
 # Chunks of one document looked at for its evidence.
 _CHUNKS_PER_DOCUMENT = 3
+# Dense results averaged for the topic's level, against which the best chunk's peak is measured.
+_TOPIC_DEPTH = 10
 
 
 @dataclass(frozen=True)
 class Evidence:
     doc_id: int
     hits: tuple[Hit, ...]  # the document's retrieved chunks, in retrieval order
-    cosine: float
-    coverage: float
-    pairs: float
+    cosine: float  # of the best chunk to the question
+    margin: float  # that cosine above the mean of the top dense results: a peak, not a topic
+    coverage: float  # IDF-weighted share of the question's content in the best chunk
+    pairs: float  # share of the question's adjacent word pairs in the best chunk
+    sentence: float  # coverage by the best single sentence: the answer is in one place
     probability: float = 0.0
 
-    def features(self) -> tuple[float, float, float]:
-        return (self.cosine, self.coverage, self.pairs)
+    def features(self) -> tuple[float, ...]:
+        return (self.cosine, self.margin, self.coverage, self.pairs, self.sentence)
 
 
 def evidence_by_document(searcher: Searcher, query: Query, retrieved: Retrieved, settings: AnswerConfig) -> list[Evidence]:
@@ -40,6 +46,8 @@ def evidence_by_document(searcher: Searcher, query: Query, retrieved: Retrieved,
     grouped: dict[int, list[Hit]] = {}
     for hit in retrieved.hits:
         grouped.setdefault(hit.doc_id, []).append(hit)
+    cosines = sorted(retrieved.dense.values(), reverse=True)[:_TOPIC_DEPTH]
+    topic = sum(cosines) / len(cosines) if cosines else 0.0
     out = []
     for doc_id, hits in grouped.items():
         top = hits[:_CHUNKS_PER_DOCUMENT]
@@ -47,8 +55,10 @@ def evidence_by_document(searcher: Searcher, query: Query, retrieved: Retrieved,
         cosine = max((retrieved.dense.get(h.chunk_id, 0.0) for h in top), default=0.0)
         coverage = max(searcher.coverage(query, t, h.metadata.provinces) for t, h in zip(texts, top))
         pairs = max(searcher.pair_coverage(query, t) for t in texts)
-        evidence = Evidence(doc_id, tuple(hits), cosine, coverage, pairs)
-        out.append(Evidence(doc_id, tuple(hits), cosine, coverage, pairs, answer_probability(evidence, query.language, settings)))
+        sentence = max((searcher.coverage(query, h.text[a:b], h.metadata.provinces) for h in top
+                        for a, b in sentence_spans(h.text)), default=0.0)
+        evidence = Evidence(doc_id, tuple(hits), cosine, cosine - topic if cosine else 0.0, coverage, pairs, sentence)
+        out.append(replace(evidence, probability=answer_probability(evidence, query.language, settings)))
     return out
 
 

@@ -29,9 +29,11 @@ _NAME = rf"[{_UPPER}][^\W\d_]*(?:\s+[{_UPPER}][^\W\d_]*){{1,3}}"
 _PERSON = re.compile(rf"(?:(?:đồng chí|ông|bà|Đồng chí|Ông|Bà)\s+(?:{_NAME}))|(?:{_NAME})(?=\s*,?\s*(?:Chủ tịch|Phó Chủ tịch|Bí thư|Giám đốc|Phó Giám đốc|Trưởng|Thứ trưởng|Bộ trưởng|Ủy viên))")
 _FACT_PATTERNS = {"when": _DATE, "how_many": _NUMBER, "who": _PERSON}
 # Decisions weigh more than proposals when both answer ("phấn đấu" in a resolution vs "đề xuất").
-_DECIDED = re.compile(r"\b(phấn đấu|mục tiêu|quyết nghị|thông qua|quyết định|đạt|xếp hạng|ban hành)\b", re.IGNORECASE)
-_PROPOSED = re.compile(r"\b(đề xuất|dự thảo|kiến nghị|dự kiến)\b", re.IGNORECASE)
-_FACT_BONUS, _DECISION_BONUS, _COSINE_WEIGHT = 0.15, 0.05, 1.0
+_DECIDED = re.compile(r"\b(kết luận|quyết nghị|thống nhất|thông qua|quyết định|ban hành|chỉ đạo)\b", re.IGNORECASE)
+_PROPOSED = re.compile(r"\b(đề xuất|dự thảo|kiến nghị|dự kiến|cho rằng|đề nghị|thay vì|góp ý)\b", re.IGNORECASE)
+# Clauses of a long sentence, for the short answer: "…; các mục tiêu trong trục kinh tế số đã hoàn thành 30% (…)".
+_CLAUSE_END = re.compile(r"[;:](?=\s)|,(?=\s)(?![^()]*\))")
+_FACT_BONUS, _DECISION_BONUS, _COSINE_WEIGHT = 0.15, 0.1, 1.0
 
 
 @dataclass(frozen=True)
@@ -62,18 +64,31 @@ def quote_for(searcher: Searcher, embedder: Embedder | None, query: Query, hits:
             chosen.append(offset)
     chosen.sort()
     text = " … ".join(sentences[o] for o in chosen)
-    return Quote(text, fact_span(query, [sentences[o] for o in chosen], sentences[best]), source[best].locator)
+    return Quote(text, fact_span(searcher, query, sentences[best], provinces=hits[0].metadata.provinces), source[best].locator)
 
 
-def fact_span(query: Query, sentences: list[str], best: str) -> str:
-    """What was asked, verbatim: the date, number or name for when/how many/who; else the best sentence."""
+def fact_span(searcher: Searcher, query: Query, sentence: str, provinces: tuple[str, ...] = ()) -> str:
+    """What was asked, verbatim from the best sentence: for when / how many / who, the clause
+    holding a date, number or name that covers the question best ("các mục tiêu trong trục kinh tế
+    số đã hoàn thành 30%"), or the name itself; otherwise the whole sentence."""
     pattern = _FACT_PATTERNS.get(query.asks)
-    if pattern:
-        for sentence in [best] + [s for s in sentences if s != best]:
-            match = pattern.search(sentence)
-            if match:
-                return match.group(0).strip()
-    return best
+    if not pattern:
+        return sentence
+    if query.asks == "who":
+        match = pattern.search(sentence)
+        return match.group(0).strip() if match else sentence
+    clauses = [c.strip() for c in _clauses(sentence) if pattern.search(c)]
+    if not clauses:
+        return sentence
+    return max(clauses, key=lambda c: (searcher.coverage(query, c, provinces) + 0.5 * searcher.pair_coverage(query, c), -len(c)))
+
+
+def _clauses(sentence: str) -> list[str]:
+    out, start = [], 0
+    for m in _CLAUSE_END.finditer(sentence):
+        out.append(sentence[start:m.start()])
+        start = m.end()
+    return [c for c in out + [sentence[start:]] if c.strip()]
 
 
 def _sentences(hits: tuple[Hit, ...]) -> tuple[dict[int, str], dict[int, Hit]]:
@@ -99,6 +114,8 @@ def _scores(searcher: Searcher, embedder: Embedder | None, query: Query, sentenc
             score += _FACT_BONUS
         if _DECIDED.search(s) and not _PROPOSED.search(s):
             score += _DECISION_BONUS
+        elif _PROPOSED.search(s) and not _DECIDED.search(s):
+            score -= _DECISION_BONUS
         scores[o] = score
     if query.language == "en" and embedder is not None:
         for o, cosine in zip(offsets, _cosines(embedder, query.dense_text, [sentences[o] for o in offsets])):
