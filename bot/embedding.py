@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import unicodedata
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -74,6 +75,9 @@ class Embedder:
         return self._encode([self.settings.query_prefix + text])[0]
 
     def _encode(self, texts: list[str]) -> np.ndarray:
+        # XLM-R's tokenizer maps codepoints one by one: decomposed (NFD) Vietnamese, as some
+        # keyboards send it, would split into other pieces than the NFC text the model saw.
+        texts = [unicodedata.normalize("NFC", text) for text in texts]
         vectors = self._model.encode(
             texts, batch_size=self.settings.batch_size, normalize_embeddings=True,
             convert_to_numpy=True, show_progress_bar=False,
