@@ -110,7 +110,7 @@ def _load_onnx_encoder(source: str, settings: EmbeddingConfig):
         raise ModelLoadError(f"backend 'onnx' needs a local model folder, got '{settings.model}'")
     threads = settings.threads or _process_threads or 0
     logger.info("loading ONNX encoder of %s from %s (%s threads)", settings.model, source, threads or "all")
-    return OnnxEncoder(Path(source), threads=threads, batch_size=settings.batch_size)
+    return OnnxEncoder(Path(source), threads=threads)
 
 
 def _load_sentence_transformer(source: str, settings: EmbeddingConfig):
