@@ -1,7 +1,7 @@
 """Query encoders side by side: the bundled all-MiniLM-L6-v2 on PyTorch (the baseline), the converted
 multilingual-e5-small in fp32 on PyTorch, and its int8 ONNX export on ONNX Runtime.
 
-    .venv/bin/python bench/encoder_bench.py                  # 100 questions, 128 passages, 1 thread
+    .venv/bin/python bench/encoder_bench.py                  # 100 questions, 128 passages, 1 thread, 2 rounds
     .venv/bin/python bench/encoder_bench.py --questions 50 --threads 2
 
 Each encoder runs in a FRESH process through the project's Embedder (bot.embedding), as the bot
@@ -12,6 +12,8 @@ would load it ([embedding] model / backend, limit_threads(threads) first):
 - peak RSS: the process's VmHWM after loading the encoder and embedding the questions (the
   footprint of an answering process's encoder), read before the passages are embedded.
 Ratios are to the MiniLM baseline (latency: times slower; passages/s: times as fast).
+The machine is shared: the encoders run --rounds times in turn, and each figure is its best round
+(lowest latency, highest throughput; peak RSS is the highest).
 Needs `make setup` (models/multilingual-e5-small and its onnx/ export).
 """
 
@@ -107,10 +109,20 @@ def run_fresh(name: str, args: argparse.Namespace) -> dict:
     return json.loads(run.stdout.strip().splitlines()[-1])
 
 
-def report(results: list[dict], threads: int) -> str:
+def best_of(runs: list[dict]) -> dict:
+    """One encoder's best round: load from the rest of the machine only ever slows a run down."""
+    best = dict(runs[0])
+    for key in ("load_s", "query_ms_p50", "query_ms_p95"):
+        best[key] = min(r[key] for r in runs)
+    best["passages_per_s"] = max(r["passages_per_s"] for r in runs)
+    best["peak_rss_mb_after_questions"] = max(r["peak_rss_mb_after_questions"] for r in runs)
+    return best
+
+
+def report(results: list[dict], threads: int, rounds: int) -> str:
     base = results[0]
     lines = [
-        f"{len(results)} encoders, {base['questions']} questions (vi/en), {threads} thread(s), "
+        f"{len(results)} encoders, {base['questions']} questions (vi/en), {threads} thread(s), best of {rounds} rounds, "
         f"{os.cpu_count()} cores; ratios to {base['encoder']}",
         "",
         "| encoder | query ms p50 | p95 | latency ratio | passages/s | throughput ratio | peak RSS MB (load + questions) | RSS ratio | PyTorch loaded |",
@@ -131,13 +143,15 @@ def main() -> None:
     parser.add_argument("--questions", type=int, default=100)
     parser.add_argument("--passages", type=int, default=128)
     parser.add_argument("--threads", type=int, default=1, help="per encoder process (answering uses [search] threads = 1)")
+    parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--measure", choices=sorted(ENCODERS), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure:
         print(json.dumps(measure(args.measure, args.questions, args.passages, args.threads)))
         return
-    results = [run_fresh(name, args) for name in ENCODERS]
-    text = report(results, args.threads)
+    rounds = [[run_fresh(name, args) for name in ENCODERS] for _ in range(args.rounds)]
+    results = [best_of(list(runs)) for runs in zip(*rounds)]
+    text = report(results, args.threads, args.rounds)
     print(text)
     out = PROJECT_DIR / "bench" / "results"
     out.mkdir(parents=True, exist_ok=True)
