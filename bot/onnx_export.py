@@ -87,7 +87,9 @@ def export_fp32(model_dir: Path, out: Path) -> None:
     batch and sequence length dynamic, the word embeddings stored as int8 rows (Int8RowLookup)."""
     import torch
     from transformers import AutoModel
+    from transformers.utils import logging as transformers_logging
 
+    transformers_logging.disable_progress_bar()  # "Loading weights" would interleave with set-up output
     Int8RowLookup, LastHiddenState = _torch_modules()
     model = AutoModel.from_pretrained(str(model_dir), attn_implementation="eager").eval()
     wrapped = LastHiddenState(model, Int8RowLookup(model.get_input_embeddings().weight.detach()))

