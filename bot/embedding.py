@@ -1,8 +1,12 @@
-"""Sentence-transformers embeddings: model resolution, prefixes, batched normalized vectors."""
+"""Embeddings: model resolution, prefixes, batched normalized vectors, from sentence-transformers on
+PyTorch or ([embedding] backend = "onnx") from the int8 ONNX export on ONNX Runtime."""
 
 from __future__ import annotations
 
 import logging
+import sys
+import unicodedata
+from functools import partial
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -29,14 +33,21 @@ def model_source(settings: EmbeddingConfig, base_dir: Path) -> str:
     return settings.model
 
 
-def limit_threads(threads: int) -> None:
-    """Cap torch's and FAISS's thread pools for this process (call from an entry point that serves
-    questions: each is one short inference, where a thread pool only adds contention)."""
-    import faiss
-    import torch
+# The thread cap set by limit_threads, applied by whichever engine loads after it.
+_process_threads: int | None = None
 
-    torch.set_num_threads(threads)
+
+def limit_threads(threads: int) -> None:
+    """Cap the encoder's and FAISS's thread pools for this process (call from an entry point that
+    serves questions, before loading the Embedder: each is one short inference, where a thread pool
+    only adds contention). PyTorch is capped only if loaded: the ONNX backend never imports it."""
+    global _process_threads
+    import faiss
+
+    _process_threads = threads
     faiss.omp_set_num_threads(threads)
+    if "torch" in sys.modules:
+        sys.modules["torch"].set_num_threads(threads)
 
 
 class Embedder:
@@ -45,8 +56,14 @@ class Embedder:
     def __init__(self, settings: EmbeddingConfig, base_dir: Path) -> None:
         self.settings = settings
         self.source = model_source(settings, base_dir)
-        self._model = _load_sentence_transformer(self.source, settings)
-        self.dimension = int(self._model.get_embedding_dimension())
+        if settings.backend == "onnx":
+            encoder = _load_onnx_encoder(self.source, settings)
+            self.dimension = encoder.dimension
+            self._encode_texts = encoder.encode
+        else:
+            model = _load_sentence_transformer(self.source, settings)
+            self.dimension = int(model.get_embedding_dimension())
+            self._encode_texts = partial(_sentence_transformer_vectors, model, settings.batch_size)
 
     @classmethod
     def from_config(cls, config: Config) -> "Embedder":
@@ -74,11 +91,26 @@ class Embedder:
         return self._encode([self.settings.query_prefix + text])[0]
 
     def _encode(self, texts: list[str]) -> np.ndarray:
-        vectors = self._model.encode(
-            texts, batch_size=self.settings.batch_size, normalize_embeddings=True,
-            convert_to_numpy=True, show_progress_bar=False,
-        )
-        return np.asarray(vectors, dtype=np.float32)
+        # XLM-R's tokenizer maps codepoints one by one: decomposed (NFD) Vietnamese, as some
+        # keyboards send it, would split into other pieces than the NFC text the model saw.
+        return self._encode_texts([unicodedata.normalize("NFC", text) for text in texts])
+
+
+def _sentence_transformer_vectors(model, batch_size: int, texts: list[str]) -> np.ndarray:
+    vectors = model.encode(
+        texts, batch_size=batch_size, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False,
+    )
+    return np.asarray(vectors, dtype=np.float32)
+
+
+def _load_onnx_encoder(source: str, settings: EmbeddingConfig):
+    from bot.onnx_encoder import OnnxEncoder
+
+    if not Path(source).is_dir():
+        raise ModelLoadError(f"backend 'onnx' needs a local model folder, got '{settings.model}'")
+    threads = settings.threads or _process_threads or 0
+    logger.info("loading ONNX encoder of %s from %s (%s threads)", settings.model, source, threads or "all")
+    return OnnxEncoder(Path(source), threads=threads)
 
 
 def _load_sentence_transformer(source: str, settings: EmbeddingConfig):
@@ -86,6 +118,10 @@ def _load_sentence_transformer(source: str, settings: EmbeddingConfig):
     from transformers.utils import logging as transformers_logging
 
     transformers_logging.disable_progress_bar()  # its "Loading weights" bar is noise in CLI output
+    if _process_threads:
+        import torch
+
+        torch.set_num_threads(_process_threads)
     logger.info("loading embedding model %s from %s", settings.model, source)
     try:
         return SentenceTransformer(source, device=settings.device)
