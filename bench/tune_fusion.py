@@ -63,6 +63,7 @@ def main() -> int:
     parser.add_argument("--split", default="dev", choices=("dev", "test", "all"))
     parser.add_argument("--limit", type=int)
     parser.add_argument("--set", action="append", default=[])
+    parser.add_argument("--directions", default="vi,vi-plain,vi-chat,en")
     args = parser.parse_args()
     xquad = load_xquad()
     with tempfile.TemporaryDirectory(prefix="cds-tune-") as tmp:
@@ -74,7 +75,7 @@ def main() -> int:
         searcher = Searcher(store, embedder, Analyzer.from_config(config.search), config.search)
         rows = {
             direction: precompute(searcher, spread([q for q in qs if args.split == "all" or split_of(q.gold) == args.split], args.limit))
-            for direction, qs in xquad.questions.items()
+            for direction, qs in xquad.questions.items() if direction in args.directions.split(",")
         }
         store.close()
     for direction, data in rows.items():

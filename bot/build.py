@@ -27,6 +27,7 @@ import numpy as np
 from tqdm import tqdm
 
 from bot import store
+from bot.accents import accent_table
 from bot.chunking import chunk_document
 from bot.cleaning import clean_document
 from bot.config import Config
@@ -293,6 +294,7 @@ def _write_generation(config: Config, documents: list[Document], fingerprint: st
                     on_progress(report.embedded, to_embed)
             store.insert_chunks(conn, batch_rows, np.stack([vectors[r.embed_hash] for r in batch_rows]))
         bar.close()
+        store.insert_accents(conn, accent_table(doc.text for doc in documents))
         conn.commit()
         report.chunks = len(rows)
         report.reused = report.chunks - report.embedded

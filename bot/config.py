@@ -160,10 +160,10 @@ class SearchConfig:
     rrf_k: float = 10.0
     lexical_weight: float = 1.0
     # Weight of the dense (multilingual model) ranking per kind of question. The model reads
-    # Vietnamese typed without diacritics poorly (XQuAD dev R@1 0.34 vs 0.90 with them), so there
+    # Vietnamese typed without diacritics poorly even after bot/accents.py restores them, so there
     # lexical search leads. Fitted on the XQuAD dev split (bench/tune_fusion.py).
     dense_weight_vi: float = 2.0
-    dense_weight_vi_plain: float = 0.2
+    dense_weight_vi_plain: float = 0.75
     dense_weight_en: float = 3.0
     # After fusion, the top `rerank_depth` chunks gain coverage_weight x (share of the question they cover).
     coverage_weight: float = 0.05

@@ -32,7 +32,8 @@ from bot.records import DocumentMetadata, Hit
 logger = logging.getLogger(__name__)
 
 # 2: legal metadata on documents (type, number, issuer, issued) and a locator per chunk.
-SCHEMA_VERSION = 2
+# 3: the accents table (restoring diacritics of questions typed without them).
+SCHEMA_VERSION = 3
 DB_NAME = "index.sqlite"
 FAISS_NAME = "vectors.faiss"
 MANIFEST_NAME = "manifest.json"
@@ -77,6 +78,8 @@ CREATE VIRTUAL TABLE chunks_fts USING fts5(
     content='', tokenize='unicode61 remove_diacritics 0'
 );
 CREATE TABLE manifest (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+-- Folded syllable or pair -> its most frequent written form in the corpus (bot/accents.py).
+CREATE TABLE accents (folded TEXT PRIMARY KEY, written TEXT NOT NULL) WITHOUT ROWID;
 """
 
 
@@ -175,6 +178,10 @@ def write_faiss(index, path: Path) -> None:
         faiss.write_index(index, str(path))
     except RuntimeError as exc:  # FAISS reports a failed write (a full disk) as RuntimeError with a C++ trace
         raise OSError(f"cannot write {path.name}: {str(exc).splitlines()[0][:160]}") from exc
+
+
+def insert_accents(conn: sqlite3.Connection, table: dict[str, str]) -> None:
+    conn.executemany("INSERT INTO accents (folded, written) VALUES (?, ?)", table.items())
 
 
 def write_manifest(conn: sqlite3.Connection, gen_dir: Path, manifest: dict) -> None:
@@ -308,6 +315,15 @@ class IndexStore:
                 (*args, k),
             ).fetchall()
         return [(int(r), float(s)) for r, s in rows]
+
+    def accents_for(self, keys: Iterable[str]) -> dict[str, str]:
+        """Written forms of these folded syllables and pairs, where the corpus has one."""
+        keys = list(set(keys))
+        if not keys:
+            return {}
+        marks = ",".join("?" * len(keys))
+        with self._lock:
+            return dict(self.conn.execute(f"SELECT folded, written FROM accents WHERE folded IN ({marks})", keys).fetchall())
 
     def chunk_ids_about(self, provinces: tuple[str, ...]) -> np.ndarray:
         """Ids of the chunks of documents about any of these provinces (for FAISS's id selector)."""
