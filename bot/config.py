@@ -185,7 +185,7 @@ class SearchConfig:
 class AnswerConfig:
     # Logistic answerability model per question language: [bias, *Evidence.features()]
     # (bot/judge.py). Fitted by bench/calibrate.py on the dev split; see docs/benchmarks.md.
-    calibration_vi: tuple = (-8.773, 1.525, 22.643, 4.995, 2.588, 4.346)
+    calibration_vi: tuple = (-17.547, 12.703, 35.009, 3.014, 2.12, 4.274)
     calibration_en: tuple = (-14.075, 14.154, 35.289, 2.051, 0.0, 2.654)
     # P(answers) at or above which the reply is a confident answer; at or above related_probability
     # the closest passages are shown as possibly not answering; below it, "no information".

@@ -1,0 +1,80 @@
+"""How people type questions: chat words, abbreviations and question words (corpus/normalization.toml)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.accents import accent_table, restore
+from bot.analysis import Analyzer
+from bot.config import SearchConfig
+from bot.errors import ConfigError
+from bot.language import detect_language
+from bot.normalization import Normalizer
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def normalizer() -> Normalizer:
+    return Normalizer.load(REPO / "corpus" / "normalization.toml")
+
+
+@pytest.fixture(scope="module")
+def analyzer() -> Analyzer:
+    return Analyzer.from_config(SearchConfig(glossary=REPO / "corpus" / "glossary.toml",
+                                             normalization=REPO / "corpus" / "normalization.toml"))
+
+
+def test_chat_words_and_domain_abbreviations_are_written_out(normalizer):
+    assert normalizer.expand("NA co giam le phi DVC ko?") == "Nghệ An co giam le phi dịch vụ công không?"
+    assert normalizer.expand("muc tieu cds cua ubnd la j") == "muc tieu chuyển đổi số cua Ủy ban nhân dân la gì"
+    assert "Thông tin và Truyền thông" in normalizer.expand("Sở TT&TT")
+
+
+def test_province_abbreviations_only_count_in_capitals(normalizer):
+    # "na" in lower case is a word (the custard apple), "NA" is Nghệ An.
+    assert normalizer.expand("qua na") == "qua na"
+    assert normalizer.expand("QN") == "Quảng Ninh"
+
+
+def test_english_questions_keep_their_words(normalizer):
+    assert normalizer.expand("Who is the director v2", chat=False) == "Who is the director v2"
+
+
+def test_question_words_are_never_content(analyzer):
+    labels = {c.label for c in analyzer.analyze("Hội nghị diễn ra bao lâu và được hiểu là gì?").concepts}
+    assert "hội" in labels or "hội nghị" in labels
+    assert not labels & {"bao", "lâu", "được", "hiểu", "gì", "là"}
+
+
+def test_a_chat_filler_does_not_change_the_content(analyzer):
+    plain = {c.label for c in analyzer.analyze("giam doc so y te nghe an ten gi").concepts}
+    chatty = {c.label for c in analyzer.analyze("giam doc so y te nghe an ten j vay ad").concepts}
+    assert chatty == plain
+
+
+def test_casual_vietnamese_without_diacritics_is_vietnamese(normalizer):
+    for question in ("NA co giam le phi DVC truc tuyen ko?", "nghe an muc tieu cds 2025?", "giam doc so y te ten j"):
+        assert detect_language(normalizer.expand(question)) == "vi", question
+
+
+def test_the_question_asks_for_a_date_a_number_or_a_person(analyzer):
+    assert analyzer.analyze("Khi nào hội nghị diễn ra?").asks == "when"
+    assert analyzer.analyze("co bao nhieu dich vu cong").asks == "how_many"
+    assert analyzer.analyze("Who chaired the meeting?").asks == "who"
+
+
+def test_broken_table_is_refused_with_the_file_named(tmp_path):
+    path = tmp_path / "normalization.toml"
+    path.write_text('[chat]\n"j" = 3\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match="normalization"):
+        Normalizer.load(path)
+
+
+def test_diacritics_come_back_as_the_corpus_writes_them():
+    table = accent_table(["Mục tiêu Chính phủ số của tỉnh", "chính phủ số và chính phủ điện tử", "phụ nữ"])
+    assert restore("muc tieu chinh phu so", table) == "mục tiêu chính phủ số"
+    assert restore("Chinh phu", table) == "Chính phủ"  # the pair decides: not "phụ"
+    assert restore("xyz abc", table) == "xyz abc"  # unknown words stay as typed
