@@ -27,7 +27,7 @@ def main(argv: list[str] | None = None) -> int:
             from bot.cli_ask import run_ask
 
             return run_ask(config, args.question, as_json=args.json)
-        from bot.telegram_bot import run_bot
+        from bot.telegram import run_bot
 
         return run_bot(config)
     except BotError as exc:

@@ -192,3 +192,20 @@ class ConversationMemory:
     def forget(self, chat: Hashable) -> None:
         with self._lock:
             self._last.pop(chat, None)
+
+
+def province_slug(name: str) -> str:
+    """"Nghệ An" -> "nghe-an" (deep links: t.me/<bot>?start=nghe-an)."""
+    return re.sub(r"[^a-z0-9]+", "-", fold(name.lower())).strip("-")
+
+
+def province_from_slug(slug: str) -> str | None:
+    """The province a deep-link slug names ("nghe-an", "Nghe_An", "quang ninh"), or None."""
+    wanted = province_slug(slug.replace("_", " "))
+    if not wanted:
+        return None
+    for name in PROVINCES:
+        if province_slug(name) == wanted:
+            return name
+    named = detect_provinces(slug.replace("-", " ").replace("_", " "))
+    return named[0] if len(named) == 1 else None

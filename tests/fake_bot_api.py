@@ -661,7 +661,7 @@ class RunningBot:
     async def _start(self) -> None:
         from datetime import timedelta
 
-        from bot.telegram_bot import ALLOWED_UPDATES
+        from bot.telegram import ALLOWED_UPDATES
 
         app = self.application
         await app.initialize()

@@ -34,7 +34,7 @@ from bot import formatting as fmt
 from bot.corpus import SUPPORTED_SUFFIXES
 from bot.corpus_admin import UploadRefused, install_upload, safe_corpus_name
 from bot.records import Answer, Citation, DocumentMetadata
-from bot.telegram_bot import cut_question
+from bot.telegram.messages import cut_question
 from conftest import write_docx
 from fake_bot_api import utf16_len
 from telegram_fixtures import ADMIN_ID, SEED_QUESTION, StubAnswerer, api, seed_answerer, start_bot, stub_config  # noqa: F401
@@ -313,7 +313,7 @@ def test_button_presses_with_any_data_never_raise(start_bot, api, tmp_path):
                 errors.append(record.getMessage())
 
     collector = Collect()
-    logging.getLogger("bot.telegram_bot").addHandler(collector)
+    logging.getLogger("bot.telegram").addHandler(collector)
     data = st.one_of(st.text(max_size=64), st.sampled_from(["src:", "fb:", "fb:1:", "fb:1:x", "src:-1", "fb:2:1",
                                                             "src:99999999999999999999999", "fb:1:9223372036854775808",
                                                             "fb:-1:1", "src:1", "src:١", "fb:1_0:1", "src: 1"]))
@@ -329,7 +329,7 @@ def test_button_presses_with_any_data_never_raise(start_bot, api, tmp_path):
         press()
         api.wait_until_idle(quiet=0.5, timeout=30)
     finally:
-        logging.getLogger("bot.telegram_bot").removeHandler(collector)
+        logging.getLogger("bot.telegram").removeHandler(collector)
     assert errors == []
     assert not any("lỗi" in (c.get("text") or "") for c in api.answered_callbacks)
     assert [c for c in api.calls if c.status == 400] == []

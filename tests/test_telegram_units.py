@@ -20,7 +20,9 @@ from bot.errors import ConfigError
 from bot.history import FEEDBACK_DOWN, FEEDBACK_UP, MIGRATIONS, History, HistoryError, load_salt
 from bot.records import Answer, Citation, DocumentMetadata
 from bot.corpus_admin import UploadRefused, safe_corpus_name
-from bot.telegram_bot import UserRateLimiter, cut_question, install_log_redaction, redact
+from bot.telegram.messages import cut_question
+from bot.telegram.ratelimit import UserRateLimiter
+from bot.telegram.redaction import install_log_redaction, redact
 from fake_bot_api import HtmlError, parse_telegram_html, utf16_len
 
 CITATION = Citation(n=1, doc_id=3, title="Nghệ An <thông qua> Nghị quyết", outlet="Báo Nghệ An & Đời sống",
