@@ -100,7 +100,7 @@ async def run_build(context: CustomContext, status: Message, lang: str, force: b
 def refusal_reason(exc: UploadRefused, file_name: str, lang: str) -> str:
     suffix = Path(file_name or "").suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
-        return t("upload_bad_type", lang, suffix=suffix or "(—)", allowed=", ".join(SUPPORTED_SUFFIXES))
+        return t("upload_bad_type", lang, suffix=suffix or t("no_extension", lang), allowed=", ".join(SUPPORTED_SUFFIXES))
     return t("upload_bad_name", lang)
 
 
@@ -135,7 +135,8 @@ async def document_upload(update: Update, context: CustomContext) -> None:
         try:
             await asyncio.to_thread(read_corpus_file, received, received.parent, max_bytes)
         except UnreadableFile as exc:
-            await edit_quietly(status, t("upload_refused", lang, name=name, reason=str(exc)))
+            reason = f"{t('upload_unreadable', lang)} ({exc})"
+            await edit_quietly(status, t("upload_refused", lang, name=name, reason=reason))
             return
         async with services.rebuilder.exclusive():
             try:
@@ -154,7 +155,8 @@ async def document_upload(update: Update, context: CustomContext) -> None:
             if report is None or skipped is not None:
                 await asyncio.to_thread(restore_upload, corpus_dir, name, backup)
                 if skipped is not None:
-                    await edit_quietly(status, t("upload_refused", lang, name=name, reason=skipped.reason))
+                    reason = f"{t('upload_unreadable', lang)} ({skipped.reason})"
+                    await edit_quietly(status, t("upload_refused", lang, name=name, reason=reason))
                     if backup is not None:  # the previous version left the index with the bad one: put it back
                         await run_build(context, status, lang)
                 return

@@ -4,6 +4,7 @@ out: everything from users or the corpus is escaped by `h`; only the tags writte
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone, tzinfo
 from typing import Mapping, Sequence
@@ -49,13 +50,27 @@ def _cut(text: str, limit: int) -> str:
     return (head[:space] if space > limit // 2 else head).rstrip(" ,;:") + "…"
 
 
+# In a long sentence the fact usually follows who said it: "..., X cho rằng <fact>", "kết luận: <fact>".
+_REPORTED = re.compile(r"(?:: |\b(?:cho rằng|cho biết|khẳng định|kết luận|nhấn mạnh|yêu cầu|đề nghị|xác định|"
+                       r"đặt mục tiêu|phấn đấu đến)\b:? )")
+
+
 def fact_of(answer: Answer) -> str:
-    """The fact to show first: the core's short answer, else the first quoted sentence."""
+    """The fact to show first: the core's short answer, else the first quoted sentence (from what
+    is reported in it, when the sentence is too long for the first line)."""
     if answer.short_answer.strip():
         return answer.short_answer.strip()
     first = answer.citations[0] if answer.citations else None
     parts = quote_parts(first.quote) if first else []
-    return parts[0] if parts else ""
+    if not parts:
+        return ""
+    sentence = parts[0]
+    if len(sentence) > FACT_CHARS:
+        cuts = [m.end() for m in _REPORTED.finditer(sentence) if len(sentence) - m.end() >= 40]
+        if cuts:
+            rest = sentence[cuts[0]:]
+            return "… " + rest[:1].upper() + rest[1:] if rest[:1].islower() else "… " + rest
+    return sentence
 
 
 def domain(url: str) -> str:
@@ -86,7 +101,8 @@ def render_answer(answer: Answer, *, understood_as: str = "", truncated_to: int 
             parts.append(f"<i>{t('related_note', lang)}</i>")
         fact = fact_of(answer)
         marker = f" [{answer.citations[0].n}]" if answer.citations else ""
-        parts.append(f"<b>{h(_cut(fact, FACT_CHARS))}</b>{marker}")
+        parts.append(f"<b>{h(_cut(fact, FACT_CHARS))}</b>{marker}"
+                     + (f"\n<i>{t('quoted_in_vietnamese', lang)}</i>" if lang == "en" else ""))
         quotes = "\n".join(f"[{c.n}] “{h(c.quote.strip())}”" for c in answer.citations)
         parts.append(f"<blockquote expandable>{quotes}</blockquote>")
         lines = [f"<b>{t('sources_label', lang)}</b>"] + [source_line(c, lang) for c in answer.citations]

@@ -58,6 +58,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "vi": "⚠️ Chưa thấy đoạn nào trả lời đúng câu hỏi; đây là các đoạn liên quan nhất, có thể không trả lời chính xác.",
         "en": "⚠️ No passage answers this exactly; these are the closest ones and may not answer it.",
     },
+    "quoted_in_vietnamese": {"vi": "", "en": "Quoted verbatim from the Vietnamese source."},
     "understood_as": {"vi": "↪️ Hiểu là: {question}", "en": "↪️ Understood as: {question}"},
     "passage_button": {"vi": "📄 Đoạn văn [{n}]", "en": "📄 Passage [{n}]"},
     "passage_title": {"vi": "Đoạn văn [{n}] trong bài", "en": "Passage [{n}] in context"},
@@ -120,10 +121,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "vi": "tệp nặng {size} MB, vượt giới hạn {limit} MB",
         "en": "the file is {size} MB, above the {limit} MB limit",
     },
-    "upload_unreadable": {
-        "vi": "không đọc được nội dung tệp (chi tiết trong log)",
-        "en": "the file's content could not be read (details in the log)",
-    },
+    "upload_unreadable": {"vi": "không đọc được nội dung tệp", "en": "the file's content could not be read"},
+    "no_extension": {"vi": "(không có phần mở rộng)", "en": "(no extension)"},
     "upload_bad_name": {"vi": "tên tệp không hợp lệ", "en": "invalid file name"},
     "reindex_failed": {
         "vi": "❌ Không dựng được chỉ mục. Chỉ mục cũ vẫn đang được dùng.\nChi tiết: {reason}",
