@@ -124,7 +124,8 @@ def _join(aspect: str, provinces: tuple[str, ...]) -> str:
 
 
 def topic(question: str) -> str:
-    """The question without its trailing question phrase ("là gì?", "?")."""
+    """The question without its trailing question phrase ("là gì?", "?") or earlier follow-up (" – ai?")."""
+    question = question.split(" – ")[0]
     return _TAIL.sub("", question).strip() or question.strip()
 
 
