@@ -205,8 +205,5 @@ def province_from_slug(slug: str) -> str | None:
     wanted = province_slug(slug.replace("_", " "))
     if not wanted:
         return None
-    for name in PROVINCES:
-        if province_slug(name) == wanted:
-            return name
-    named = detect_provinces(slug.replace("-", " ").replace("_", " "))
-    return named[0] if len(named) == 1 else None
+    aliases = {"hcm": "TP. Hồ Chí Minh", "ho-chi-minh": "TP. Hồ Chí Minh", "hue": "Thừa Thiên Huế"}
+    return next((name for name in PROVINCES if province_slug(name) == wanted), aliases.get(wanted))

@@ -44,7 +44,7 @@ def test_followups_in_vietnamese(start_bot, seed_answerer, api):
     assert "Doanh nghiệp và Hội nhập" in when.visible and PLAN_FILE in last_cited(bot)
     assert "↪️ Hiểu là: Nghệ An ban hành Kế hoạch xây dựng Nghị quyết về chuyển đổi số – bao giờ?" in when.visible
     who = bot.ask(USER, "ai chủ trì?")
-    assert "chủ trì" in who.visible.splitlines()[0] and PLAN_FILE in last_cited(bot)
+    assert PLAN_FILE in last_cited(bot) and "Hiểu là: Nghệ An ban hành Kế hoạch xây dựng Nghị quyết về chuyển đổi số – ai chủ trì?" in who.visible
 
     # Another province: the previous question, about it.
     bot.ask(USER, SEED_QUESTION)
@@ -59,7 +59,7 @@ def test_followups_in_vietnamese(start_bot, seed_answerer, api):
 def test_followups_in_english(start_bot, seed_answerer, api):
     bot = start_bot(seed_answerer)
     alone = bot.ask({**EN_USER, "id": 3010}, "And Quang Ninh?")
-    assert alone.visible.startswith("Sorry, the document collection has no information")
+    assert "Báo Quảng Ninh" not in alone.visible and bot.rows("SELECT found FROM questions") == [(0,)]
 
     first = bot.ask(EN_USER, EN_QUESTION)
     assert "Báo Nghệ An" in first.visible and SEED_FILE in last_cited(bot)
@@ -78,7 +78,7 @@ def test_a_reply_to_an_answer_is_a_followup(start_bot, seed_answerer, api):
     bot.ask(EN_USER, "Nghệ An ban hành Kế hoạch xây dựng Nghị quyết về chuyển đổi số như thế nào?")  # another topic since
     time.sleep(0.1)
     unrelated = bot.ask(EN_USER, "And Quang Ninh?")
-    assert unrelated.visible.startswith("Sorry, the document collection has no information")
+    assert "Báo Quảng Ninh" not in unrelated.visible and not last_cited(bot).strip("[]")
     replied = bot.ask(EN_USER, "And Quang Ninh?", reply_to=answer)
     assert "Báo Quảng Ninh" in replied.visible and last_cited(bot) == f'["{QUANG_NINH_FILE}"]'
 

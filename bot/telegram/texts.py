@@ -78,7 +78,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "identity": {
         "vi": "Mình là trợ lý hỏi đáp về chuyển đổi số của các tỉnh, thành Việt Nam. Mình chỉ trả lời từ các bài "
               "viết đã lập chỉ mục và luôn ghi nguồn. Thử hỏi:",
-        "en": "I'm a Q&A assistant on the digital transformation of Vietnam's provinces. I answer only from "
+        "en": "I'm a Q&amp;A assistant on the digital transformation of Vietnam's provinces. I answer only from "
               "indexed articles and always cite them. Try:",
     },
     "bye": {"vi": "Tạm biệt! Khi cần, cứ nhắn câu hỏi cho mình nhé. 👋", "en": "Goodbye! Message me whenever you have a question. 👋"},
