@@ -10,7 +10,7 @@ from telegram.error import BadRequest
 
 from bot import formatting as fmt
 from bot.history import FEEDBACK_DOWN, FEEDBACK_UP
-from bot.passages import passage_in_context
+from bot.passages import passages_in_context
 from bot.smalltalk import question_for
 from bot.telegram.context import CustomContext, chat_language
 from bot.telegram.keyboards import answer_keyboard, settings_keyboard, sources_keyboard
@@ -79,7 +79,7 @@ async def show_passage(update: Update, context: CustomContext, record_id: int, n
     citations = [c for c in record.citations if n in (0, c.n)]
     blocks = []
     for c in citations:
-        passage = await asyncio.to_thread(passage_in_context, services.answerer.store, c.source_file, c.quote)
+        passage = await asyncio.to_thread(passages_in_context, services.answerer.store, c.source_file, c.quote)
         blocks.append(render_passage(c, passage, record.language))
     for i, part in enumerate(fmt.split_html("\n\n".join(blocks))):
         sent = await context.bot.send_message(chat_id, part,

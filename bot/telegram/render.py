@@ -112,13 +112,16 @@ def render_answer(answer: Answer, *, understood_as: str = "", truncated_to: int 
     return "\n\n".join(parts)
 
 
-def render_passage(c: Citation, context: PassageContext | None, lang: str) -> str:
+def render_passage(c: Citation, contexts: Sequence[PassageContext], lang: str) -> str:
     """One cited passage in its context: the sentences around the quote, the quote in bold."""
     head = f"<b>{t('passage_title', lang, n=c.n)}</b>\n{source_line(c, lang, title_chars=200)}"
-    if context is None:
+    if not contexts:
         return f"{head}\n<i>{t('passage_changed', lang)}</i>\n<blockquote>{h(c.quote)}</blockquote>"
-    body = " ".join(x for x in (h(context.before), f"<b>{h(context.quote)}</b>", h(context.after)) if x)
-    return f"{head}\n<blockquote>{body}</blockquote>"
+    blocks = []
+    for context in contexts:
+        body = " ".join(x for x in (h(context.before), f"<b>{h(context.quote)}</b>", h(context.after)) if x)
+        blocks.append(f"<blockquote>{body}</blockquote>")
+    return head + "\n" + "\n…\n".join(blocks)
 
 
 @dataclass(frozen=True)
