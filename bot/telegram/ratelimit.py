@@ -6,7 +6,9 @@ import asyncio
 import logging
 import time
 from collections import deque
-from typing import Any, Callable
+from typing import Callable
+
+from aiolimiter import AsyncLimiter
 
 from telegram.error import BadRequest, InvalidToken, NetworkError
 from telegram.ext import AIORateLimiter
@@ -84,8 +86,10 @@ class RetryingRateLimiter(AIORateLimiter):
     def _room_for_cosmetics(self) -> bool:
         # Without this, each question costs two requests (typing, answer) and a busy bot answers at
         # half the rate Telegram allows. `_base_limiter` is PTB's overall limiter (PTB is pinned < 23).
-        limiter: Any = getattr(self, "_base_limiter", None)
-        return limiter is None or limiter.has_capacity(limiter.max_rate * TYPING_BUDGET_SHARE)
+        limiter = getattr(self, "_base_limiter", None)
+        if not isinstance(limiter, AsyncLimiter):
+            return True
+        return limiter.has_capacity(limiter.max_rate * TYPING_BUDGET_SHARE)
 
 
 def _safe_to_retry(endpoint: str, exc: NetworkError) -> bool:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import traceback
-from typing import Any
 
 from telegram.error import InvalidToken
 
@@ -31,7 +30,7 @@ def install_log_redaction(secret: str) -> None:
         return
     base_factory = logging.getLogRecordFactory()
 
-    def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+    def factory(*args: object, **kwargs: object) -> logging.LogRecord:
         record = base_factory(*args, **kwargs)
         _redact_record(record)
         return record
