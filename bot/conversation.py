@@ -68,8 +68,9 @@ _QUESTION_WORDS = re.compile(
     r"^(?:ai|bao gio|khi nao|luc nao|o dau|bao nhieu|nhu the nao|the nao|ra sao|vi sao|tai sao|co gi|gi|"
     r"nam nao|who|when|where|how much|how many|how|why|which|what year|by when)\b"
 )
-_PRONOUNS = re.compile(r"\b(?:it|they|them|this|that|its|do|no|viec nay|van de nay|nay)\b")
-_MAX_FOLLOWUP_WORDS = 6
+_PRONOUNS = re.compile(r"\b(?:it|they|them|this|that|its|viec nay|van de nay|cai nay|dieu nay|viec do|cai do)\b")
+_MAX_FOLLOWUP_WORDS = 6  # "còn X thì sao": X at most this long
+_MAX_QUESTION_FOLLOWUP_WORDS = 4  # "ai chủ trì?", "bao giờ?", "who leads it?"
 _TAIL = re.compile(r"\s*(?:là gì|la gi|là bao nhiêu|la bao nhieu|như thế nào|nhu the nao|thế nào|the nao|ra sao|"
                    r"gồm những gì|gom nhung gi|là những gì|la nhung gi)?\s*[?.!]*\s*$", re.IGNORECASE)
 
@@ -90,7 +91,7 @@ def followup_question(message: str, previous: Turn | None, *, now: float, max_ag
         if aspect_provinces and _only_provinces(aspect):
             return replace_provinces(previous.effective_question, previous.provinces, aspect_provinces)
         return _join(aspect, previous.provinces if not aspect_provinces else ())
-    short = len(words(core)) <= _MAX_FOLLOWUP_WORDS
+    short = len(words(core)) <= _MAX_QUESTION_FOLLOWUP_WORDS
     folded = fold(lowered)
     asks_about_previous = short and not named and (_QUESTION_WORDS.match(folded) or _PRONOUNS.search(folded))
     if asks_about_previous or (replied and short and not named and len(words(core)) <= 3):

@@ -35,6 +35,7 @@ from bot.corpus import SUPPORTED_SUFFIXES
 from bot.corpus_admin import UploadRefused, install_upload, safe_corpus_name
 from bot.records import Answer, Citation, DocumentMetadata
 from bot.telegram.messages import cut_question
+from bot.telegram.render import render_answer
 from conftest import write_docx
 from fake_bot_api import utf16_len
 from telegram_fixtures import ADMIN_ID, SEED_QUESTION, StubAnswerer, api, seed_answerer, start_bot, stub_config  # noqa: F401
@@ -70,6 +71,8 @@ class _TelegramHtml(HTMLParser):
         if tag == "a":
             assert [name for name, _ in attrs] == ["href"], attrs
             assert urlsplit(attrs[0][1]).scheme in ("http", "https"), attrs
+        elif tag == "blockquote":
+            assert attrs in ([], [("expandable", None)]), f"<{tag}> with attributes {attrs}"
         else:
             assert attrs == [], f"<{tag}> with attributes {attrs}"
         self.open.append(tag)
@@ -187,7 +190,7 @@ def check_answer(seed_answerer, question: str) -> None:
         assert answer.text == seed_answerer.not_found_text(answer.language)
     else:
         assert answer.citations and all(_quote_is_verbatim(seed_answerer.store, c) for c in answer.citations)
-    assert_sendable(fmt.format_answer(answer, truncated_to=500 if len(question) > 500 else 0))
+    assert_sendable(render_answer(answer, truncated_to=500 if len(question) > 500 else 0))
 
 
 # ---------------------------------------------------------------- (b) formatting
@@ -213,6 +216,8 @@ def test_answer_replies_are_always_valid_telegram_html(answer, truncated):
     CASES["format_answer"] += 1
     parts = assert_sendable(fmt.format_answer(answer, truncated_to=truncated))
     assert parts  # never an empty reply
+    parts = assert_sendable(render_answer(answer, understood_as=answer.question, truncated_to=truncated))
+    assert parts  # the bot's layout too
 
 
 @settings(max_examples=200, deadline=None)
@@ -441,10 +446,10 @@ def test_hostile_uploads_are_refused_or_sanitised_and_write_only_corpus_and_inde
         ("bom-nho.docx", _docx_with_filler(tmp_path / "base2.docx", 30), "DOCX would inflate to"),  # 30 MB, ratio ~1000
         ("bom-an.docx", _lying_header(_docx_with_filler(tmp_path / "base3.docx", 30)), "corrupt or unreadable DOCX"),
         ("lon-that.txt", b"chuyen doi so " * 110_000, "above the 1 MB limit"),  # 1.5 MB, declared small below
-        ("../../../../etc/cron.d/x.exe", b"* * * * * root id", "unsupported file type .exe"),
-        ("../config.toml", b'[telegram]\nadmin_ids = [1]\n', "unsupported file type .toml"),
-        ("..", b"x", "unsupported file type"),
-        ("\x00", b"x", "unsupported file type"),
+        ("../../../../etc/cron.d/x.exe", b"* * * * * root id", "không nhận loại tệp .exe"),
+        ("../config.toml", b'[telegram]\nadmin_ids = [1]\n', "không nhận loại tệp .toml"),
+        ("..", b"x", "không nhận loại tệp"),
+        ("\x00", b"x", "không nhận loại tệp"),
     ]
     accepted = [
         ("../../etc/passwd.txt", "passwd.txt"),

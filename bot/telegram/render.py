@@ -205,7 +205,9 @@ def render_build_summary(report: BuildReport, lang: str, only: str = "") -> str:
         names = ", ".join(h(s.source_file) for s in report.skipped[:3])
         lines.append(f"⚠️ {'Bỏ qua' if vi else 'Skipped'} {len(report.skipped)}: {names}")
     if report.warnings:
-        lines.append(f"⚠️ {len(report.warnings)} {'cảnh báo (xem log)' if vi else 'warnings (see the log)'}")
+        more = len(report.warnings) - 1
+        lines.append(f"⚠️ {h(_cut(report.warnings[0], 160))}"
+                     + (f" (+{more} {'cảnh báo khác' if vi else 'more'})" if more else ""))
     lines.append("<i>" + ("/reindex force: nhúng lại toàn bộ · /stats: thống kê" if vi
                           else "/reindex force: re-embed everything · /stats: statistics") + "</i>")
     return "\n".join(lines[:10])

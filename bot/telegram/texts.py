@@ -124,10 +124,6 @@ TEXTS: dict[str, dict[str, str]] = {
     "upload_unreadable": {"vi": "không đọc được nội dung tệp", "en": "the file's content could not be read"},
     "no_extension": {"vi": "(không có phần mở rộng)", "en": "(no extension)"},
     "upload_bad_name": {"vi": "tên tệp không hợp lệ", "en": "invalid file name"},
-    "reindex_failed": {
-        "vi": "❌ Không dựng được chỉ mục. Chỉ mục cũ vẫn đang được dùng.\nChi tiết: {reason}",
-        "en": "❌ The rebuild failed. The previous index is still being used.\nDetails: {reason}",
-    },
 }
 
 
