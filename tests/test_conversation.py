@@ -208,3 +208,24 @@ def test_build_summary_is_short_and_names_chat_commands():
         text = plain_text(render_build_summary(report, language))
         assert len(text.splitlines()) <= 10
         assert "/reindex force" in text and "--force" not in text
+
+
+def test_sources_are_grouped_by_province_and_paged():
+    from bot.formatting import plain_text
+    from bot.telegram.keyboards import sources_keyboard
+    from bot.telegram.render import SOURCES_PER_PAGE, render_sources
+
+    docs = [(i, f"{i}.txt", DocumentMetadata(title=f"Bài {i}", outlet="Báo", published=f"2023-01-{i + 1:02d}",
+                                             url="https://x.vn/a" if i % 2 else "",
+                                             provinces=("Nghệ An",) if i < 12 else ("Lào Cai",) if i < 18 else ()), 1)
+            for i in range(20)]
+    first = render_sources(docs, "vi", 0)
+    assert first.pages == 3 and plain_text(first.markup).startswith("20 bài viết, theo tỉnh · trang 1/3")
+    assert "📍 Nghệ An (12)" in plain_text(first.markup) and plain_text(first.markup).count("•") == SOURCES_PER_PAGE
+    last = render_sources(docs, "en", 99)
+    assert last.page == 2 and "📍 Province not stated (2)" in plain_text(last.markup)
+    for page in (first, last):
+        parse_telegram_html(page.markup)
+    buttons = [b.callback_data for row in sources_keyboard(1, 3).inline_keyboard for b in row]
+    assert buttons == ["srcp:0", "srcp:1", "srcp:2"]
+    assert sources_keyboard(0, 1) is None

@@ -201,3 +201,16 @@ def test_stats_count_answered_related_and_not_found_in_local_time(start_bot, see
     assert any(f"Câu hỏi gần nhất: {s}" in stats for s in shown), stats
     english = bot.ask({**EN_USER, "id": ADMIN_ID}, "/stats").visible
     assert "Answered: 2" in english and "Related only: 1" in english and "(UTC+7)" in english
+
+
+def test_a_newer_index_built_from_the_command_line_is_picked_up(start_bot, api, tmp_path):
+    from telegram_fixtures import StubAnswerer, stub_config
+
+    answerer = StubAnswerer(stub_config(tmp_path / "project"))
+    checks: list[int] = []
+    answerer.reload_if_stale = lambda: checks.append(1) or True
+    bot = start_bot(answerer)
+    [job] = bot.runner.application.job_queue.get_jobs_by_name("reload-if-stale")
+    assert job.trigger.interval.total_seconds() == 60
+    bot.runner.call(job.run(bot.runner.application))
+    assert checks == [1]
