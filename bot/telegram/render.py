@@ -20,6 +20,11 @@ FACT_CHARS = 200  # the fact on the first line is cut to about this many charact
 SOURCES_PER_PAGE = 8
 
 
+def ht(text: object) -> str:
+    """Escaped for a Telegram HTML text node (quotes need no escaping there: shorter messages)."""
+    return h(text).replace("&quot;", '"').replace("&#x27;", "'")
+
+
 def local_zone() -> tzinfo:
     """Asia/Ho_Chi_Minh (no daylight saving: UTC+7 when the tz database is missing)."""
     try:
@@ -95,15 +100,15 @@ def render_answer(answer: Answer, *, understood_as: str = "", truncated_to: int 
     if truncated_to:
         parts.append(f"<i>{t('truncated', lang, n=truncated_to)}</i>")
     if confidence == "none":
-        parts.append(h(answer.text.strip()))
+        parts.append(ht(answer.text.strip()))
     else:
         if confidence == "related":
             parts.append(f"<i>{t('related_note', lang)}</i>")
         fact = fact_of(answer)
         marker = f" [{answer.citations[0].n}]" if answer.citations else ""
-        parts.append(f"<b>{h(_cut(fact, FACT_CHARS))}</b>{marker}"
+        parts.append(f"<b>{ht(_cut(fact, FACT_CHARS))}</b>{marker}"
                      + (f"\n<i>{t('quoted_in_vietnamese', lang)}</i>" if lang == "en" else ""))
-        quotes = "\n".join(f"[{c.n}] “{h(c.quote.strip())}”" for c in answer.citations)
+        quotes = "\n".join(f"[{c.n}] “{ht(c.quote.strip())}”" for c in answer.citations)
         parts.append(f"<blockquote expandable>{quotes}</blockquote>")
         lines = [f"<b>{t('sources_label', lang)}</b>"] + [source_line(c, lang) for c in answer.citations]
         parts.append("\n".join(lines))
@@ -119,7 +124,7 @@ def render_passage(c: Citation, contexts: Sequence[PassageContext], lang: str) -
         return f"{head}\n<i>{t('passage_changed', lang)}</i>\n<blockquote>{h(c.quote)}</blockquote>"
     blocks = []
     for context in contexts:
-        body = " ".join(x for x in (h(context.before), f"<b>{h(context.quote)}</b>", h(context.after)) if x)
+        body = " ".join(x for x in (ht(context.before), f"<b>{ht(context.quote)}</b>", ht(context.after)) if x)
         blocks.append(f"<blockquote>{body}</blockquote>")
     return head + "\n" + "\n…\n".join(blocks)
 
@@ -204,10 +209,10 @@ def render_build_summary(report: BuildReport, lang: str, only: str = "") -> str:
     if report.skipped:
         names = ", ".join(h(s.source_file) for s in report.skipped[:3])
         lines.append(f"⚠️ {'Bỏ qua' if vi else 'Skipped'} {len(report.skipped)}: {names}")
-    if report.warnings:
-        more = len(report.warnings) - 1
-        lines.append(f"⚠️ {h(_cut(report.warnings[0], 160))}"
-                     + (f" (+{more} {'cảnh báo khác' if vi else 'more'})" if more else ""))
-    lines.append("<i>" + ("/reindex force: nhúng lại toàn bộ · /stats: thống kê" if vi
-                          else "/reindex force: re-embed everything · /stats: statistics") + "</i>")
-    return "\n".join(lines[:10])
+    for warning in report.warnings[:2]:
+        lines.append(f"⚠️ {h(_cut(warning, 140))}")
+    if len(report.warnings) > 2:
+        lines.append(f"⚠️ … +{len(report.warnings) - 2} {'cảnh báo khác' if vi else 'more warnings'}")
+    footer = "<i>" + ("/reindex force: nhúng lại toàn bộ · /stats: thống kê" if vi
+                      else "/reindex force: re-embed everything · /stats: statistics") + "</i>"
+    return "\n".join(lines[:9] + [footer])
