@@ -1,8 +1,7 @@
-"""The bot's fixed texts in Vietnamese and English (the older ones live in bot.formatting.TEXTS)."""
+"""The bot's fixed texts in Vietnamese and English, as Telegram HTML."""
 
 from __future__ import annotations
 
-from bot.formatting import TEXTS as BASE_TEXTS
 from bot.formatting import h
 
 TEXTS: dict[str, dict[str, str]] = {
@@ -112,6 +111,97 @@ TEXTS: dict[str, dict[str, str]] = {
     "inline_hint_title": {"vi": "Gõ câu hỏi về chuyển đổi số", "en": "Type a question on digital transformation"},
     "inline_none_title": {"vi": "Chưa có thông tin", "en": "No information"},
     "inline_related_title": {"vi": "Thông tin liên quan (có thể chưa đúng ý)", "en": "Related (may not answer exactly)"},
+    "sources_label": {"vi": "Nguồn", "en": "Sources"},
+    "truncated": {
+        "vi": "✂️ Câu hỏi quá dài nên chỉ {n} ký tự đầu được dùng.",
+        "en": "✂️ Your question was too long; only its first {n} characters were used.",
+    },
+    "empty_question": {
+        "vi": "Bạn muốn hỏi gì? Hãy gõ câu hỏi, ví dụ: <i>Mục tiêu Chính phủ số của Nghệ An là gì?</i>",
+        "en": "What would you like to ask? Type a question, e.g. <i>What are Nghe An's digital government targets?</i>",
+    },
+    "ask_usage": {
+        "vi": "Cách dùng: /ask &lt;câu hỏi&gt;, ví dụ <i>/ask Mục tiêu Chính phủ số của Nghệ An là gì?</i>",
+        "en": "Usage: /ask &lt;question&gt;, e.g. <i>/ask What are Nghe An's digital government targets?</i>",
+    },
+    "non_text": {
+        "vi": "Mình chỉ đọc được tin nhắn chữ. Hãy gõ câu hỏi của bạn, ví dụ: <i>Mục tiêu Chính phủ số của Nghệ An là gì?</i>",
+        "en": "I can only read text messages. Please type your question, e.g. <i>What are Nghe An's digital government targets?</i>",
+    },
+    "rate_limited": {
+        "vi": "Bạn đang hỏi hơi nhanh 🙂 Vui lòng đợi khoảng {seconds} giây rồi hỏi tiếp nhé.",
+        "en": "You are asking a bit fast 🙂 Please wait about {seconds} seconds before asking again.",
+    },
+    "rate_limited_short": {"vi": "Vui lòng đợi một chút.", "en": "Please wait a moment."},
+    "error": {
+        "vi": "Xin lỗi, đã có lỗi khi xử lý tin nhắn của bạn. Vui lòng thử lại sau ít phút.",
+        "en": "Sorry, something went wrong while handling your message. Please try again in a few minutes.",
+    },
+    "admin_only": {
+        "vi": "Xin lỗi, chỉ quản trị viên mới dùng được lệnh này.",
+        "en": "Sorry, only administrators can use this command.",
+    },
+    "upload_admin_only": {
+        "vi": "Cảm ơn bạn! Chỉ quản trị viên mới thêm được tài liệu. Bạn có thể gõ câu hỏi bằng chữ.",
+        "en": "Thank you! Only administrators can add documents. You can type your question as text.",
+    },
+    "expired": {
+        "vi": "Câu trả lời này đã quá cũ, không còn lưu đoạn trích.",
+        "en": "This answer is too old; its passages are no longer kept.",
+    },
+    "feedback_thanks": {"vi": "Cảm ơn phản hồi của bạn!", "en": "Thanks for your feedback!"},
+    "feedback_not_yours": {
+        "vi": "Chỉ người đặt câu hỏi mới đánh giá được câu trả lời này.",
+        "en": "Only the person who asked can rate this answer.",
+    },
+    "no_sources": {"vi": "Chỉ mục chưa có bài viết nào.", "en": "The index holds no articles yet."},
+    "no_date": {"vi": "không rõ ngày", "en": "undated"},
+    # Admin texts
+    "reindex_started": {
+        "vi": "⏳ Đang dựng lại chỉ mục… Trong lúc này mình vẫn trả lời bằng chỉ mục cũ.",
+        "en": "⏳ Rebuilding the index… Questions are answered from the current index meanwhile.",
+    },
+    "reindex_queued": {
+        "vi": "⏳ Đang có một lần dựng chỉ mục khác; việc này sẽ chạy ngay sau đó.",
+        "en": "⏳ Another rebuild is running; this one starts right after it.",
+    },
+    "reindex_progress": {
+        "vi": "⏳ Đang dựng lại chỉ mục: đã nhúng {done}/{total} đoạn…",
+        "en": "⏳ Rebuilding the index: {done}/{total} chunks embedded…",
+    },
+    "reindex_done": {
+        "vi": "✅ Đã dựng xong chỉ mục mới và chuyển sang dùng ngay.",
+        "en": "✅ The new index is built and already in use.",
+    },
+    "reindex_up_to_date": {
+        "vi": "✅ Chỉ mục đã cập nhật, không có gì thay đổi.",
+        "en": "✅ The index is already up to date; nothing changed.",
+    },
+    "reindex_failed": {
+        "vi": "❌ Không dựng được chỉ mục: {reason}\nChỉ mục cũ vẫn đang được dùng.",
+        "en": "❌ The rebuild failed: {reason}\nThe previous index is still being used.",
+    },
+    "reindex_crashed": {
+        "vi": "❌ Dựng chỉ mục gặp lỗi không lường trước (xem log). Chỉ mục cũ vẫn đang được dùng.",
+        "en": "❌ The rebuild hit an unexpected error (see the log). The previous index is still being used.",
+    },
+    "upload_received": {
+        "vi": "📥 Đã nhận <code>{name}</code>, đang kiểm tra…",
+        "en": "📥 Received <code>{name}</code>, checking it…",
+    },
+    "upload_refused": {
+        "vi": "❌ Không nhận tệp <code>{name}</code>: {reason}\nChỉ mục không thay đổi.",
+        "en": "❌ File <code>{name}</code> refused: {reason}\nThe index is unchanged.",
+    },
+    "upload_saved": {
+        "vi": "📄 Đã lưu <code>{name}</code> vào kho bài viết{replaced}. Đang lập chỉ mục…",
+        "en": "📄 Saved <code>{name}</code> to the corpus{replaced}. Indexing it…",
+    },
+    "upload_replaced": {"vi": " (thay bản cũ)", "en": " (replacing the previous version)"},
+    "upload_indexed": {
+        "vi": "✅ <code>{name}</code> đã vào chỉ mục; mình trả lời được từ bài này ngay bây giờ.",
+        "en": "✅ <code>{name}</code> is indexed; I can answer from it right away.",
+    },
     # Admin texts
     "upload_bad_type": {
         "vi": "không nhận loại tệp {suffix}; hãy gửi một trong {allowed}",
@@ -129,6 +219,5 @@ TEXTS: dict[str, dict[str, str]] = {
 
 def t(key: str, lang: str, **values: object) -> str:
     """A fixed text in `lang` ("vi" when missing); `values` are escaped before insertion."""
-    entry = TEXTS.get(key) or BASE_TEXTS[key]
-    template = entry.get(lang) or entry["vi"]
+    template = TEXTS[key].get(lang) or TEXTS[key]["vi"]
     return template.format(**{k: h(v) for k, v in values.items()}) if values else template
