@@ -128,6 +128,10 @@ def test_question_without_answer_in_corpus(start_bot, seed_answerer, api):
     assert len(suggestions) >= 2  # questions the corpus can answer, offered instead
     assert bot.rows("SELECT found, cited_docs FROM questions") == [(0, "[]")]
 
+    # A vote keeps the suggestions.
+    api.press_button(USER, reply, reply.button("fb:-1:")["callback_data"])
+    api.wait_for(lambda: reply.edits >= 1, what="the vote")
+    assert [b["text"] for b in reply.buttons()] == [b["text"] for b in suggestions] + ["👍", "👎 ✓"]
     # Pressing one asks it.
     api.press_button(USER, reply, suggestions[0]["callback_data"])
     answer = api.wait_for_message(USER["id"], count=2)

@@ -13,7 +13,7 @@ from bot.history import FEEDBACK_DOWN, FEEDBACK_UP
 from bot.passages import passages_in_context
 from bot.smalltalk import question_for
 from bot.telegram.context import CustomContext, chat_language
-from bot.telegram.keyboards import answer_keyboard, settings_keyboard, sources_keyboard
+from bot.telegram.keyboards import answer_keyboard, settings_keyboard, sources_keyboard, with_vote
 from bot.telegram.questions import answer_question
 from bot.telegram.render import render_passage, render_sources
 from bot.telegram.texts import t
@@ -105,8 +105,10 @@ async def feedback(update: Update, context: CustomContext, record_id: int, value
     await query.answer(t("feedback_thanks", lang))
     if record.feedback != value:
         try:
-            await query.edit_message_reply_markup(answer_keyboard(record_id, record.citations, record.language,
-                                                                  chosen=value))
+            current = query.message.reply_markup if query.message is not None else None
+            keyboard = with_vote(current, record_id, value) or answer_keyboard(
+                record_id, record.citations, record.language, chosen=value)
+            await query.edit_message_reply_markup(keyboard)
         except BadRequest as exc:
             logger.debug("keyboard update skipped: %s", exc)
 

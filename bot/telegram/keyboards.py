@@ -54,6 +54,19 @@ def answer_keyboard(record_id: int | None, citations: Sequence[Citation], lang: 
     return InlineKeyboardMarkup(rows) if rows else None
 
 
+def with_vote(markup: InlineKeyboardMarkup | None, record_id: int, chosen: int) -> InlineKeyboardMarkup | None:
+    """The answer's keyboard as it is (passages, suggestions), its 👍/👎 showing the vote."""
+    if markup is None:
+        return None
+    marks = {f"fb:{FEEDBACK_UP}:{record_id}": "👍", f"fb:{FEEDBACK_DOWN}:{record_id}": "👎"}
+    rows = []
+    for row in markup.inline_keyboard:
+        rows.append([InlineKeyboardButton(marks[b.callback_data] + (" ✓" if b.callback_data == f"fb:{chosen}:{record_id}" else ""),
+                                          callback_data=b.callback_data)
+                     if isinstance(b.callback_data, str) and b.callback_data in marks else b for b in row])
+    return InlineKeyboardMarkup(rows)
+
+
 def sources_keyboard(page: int, pages: int) -> InlineKeyboardMarkup | None:
     if pages <= 1:
         return None
