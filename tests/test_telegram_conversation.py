@@ -150,6 +150,13 @@ def test_edited_question_is_answered_again_in_the_same_reply(start_bot, seed_ans
     api.wait_for(lambda: "25 - 30" in reply.visible, what="the reply to be edited")
     api.wait_until_idle()
     assert len(api.messages_to(USER["id"])) == 1 and "Báo Nghệ An" in reply.visible
+    # A greeting edited into a question: the greeting becomes the answer.
+    hello = api.send_text(OTHER, "xin chào")
+    greeting = api.wait_for_message(OTHER["id"])
+    api.edit_text(hello, SEED_QUESTION)
+    api.wait_for(lambda: "25 - 30" in greeting.visible, what="the greeting to become the answer")
+    api.wait_until_idle()
+    assert len(api.messages_to(OTHER["id"])) == 1 and [b["text"] for b in greeting.buttons()][-2:] == ["👍", "👎"]
 
 
 def test_rate_limit_counts_questions_only(start_bot, seed_answerer, api):

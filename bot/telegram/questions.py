@@ -58,9 +58,17 @@ async def question_allowed(update: Update, context: CustomContext, lang: str) ->
     return allowed
 
 
-async def reply_small_talk(update: Update, context: CustomContext, kind: str, lang: str) -> None:
+async def reply_small_talk(update: Update, context: CustomContext, kind: str, lang: str,
+                           earlier_reply: list[Message] | None = None) -> None:
+    """A short friendly reply with questions to try (no feedback buttons: there is nothing to rate)."""
+    message = update.effective_message
     offered = await suggestions(context, lang) if kind != "bye" else []
-    await update.effective_message.reply_text(t(kind, lang), reply_markup=suggestions_keyboard(offered))
+    keyboard = suggestions_keyboard(offered)
+    if earlier_reply:
+        sent = await replace_html(earlier_reply, message, t(kind, lang), keyboard)
+    else:
+        sent = await reply_html(message, t(kind, lang), keyboard)
+    context.services.replies[(message.chat_id, message.message_id)] = sent
 
 
 async def answer_question(update: Update, context: CustomContext, raw_question: str, *,
@@ -76,7 +84,7 @@ async def answer_question(update: Update, context: CustomContext, raw_question: 
         return
     talk = small_talk(question)
     if talk is not None:
-        await reply_small_talk(update, context, talk.kind, talk.language or lang)
+        await reply_small_talk(update, context, talk.kind, talk.language or lang, earlier_reply)
         return
     if count and not await question_allowed(update, context, lang):
         return
