@@ -229,3 +229,21 @@ def test_sources_are_grouped_by_province_and_paged():
     buttons = [b.callback_data for row in sources_keyboard(1, 3).inline_keyboard for b in row]
     assert buttons == ["srcp:0", "srcp:1", "srcp:2"]
     assert sources_keyboard(0, 1) is None
+
+
+def test_chat_settings_are_kept_under_a_hash_of_the_chat_id(tmp_path):
+    import sqlite3
+
+    from bot.history import History
+
+    history = History(tmp_path / "h.sqlite", b"salt", 30)
+    assert history.chat_settings(123456789).language == ""
+    history.set_chat_settings(123456789, language="en")
+    history.set_chat_settings(123456789, province="Nghệ An")
+    settings = history.chat_settings(123456789)
+    assert (settings.language, settings.province) == ("en", "Nghệ An")
+    assert history.set_chat_settings(123456789, province="").province == "" and history.chat_settings(123456789).language == "en"
+    history.close()
+    with sqlite3.connect(tmp_path / "h.sqlite") as conn:
+        rows = conn.execute("SELECT * FROM chat_settings").fetchall()
+    assert len(rows) == 1 and "123456789" not in repr(rows)

@@ -10,7 +10,7 @@ import logging
 import time
 from typing import Hashable
 
-from telegram import InlineQueryResultArticle, InputTextMessageContent, LinkPreviewOptions, Message, Update
+from telegram import InlineQueryResultArticle, InlineQueryResultsButton, InputTextMessageContent, LinkPreviewOptions, Message, Update
 from telegram.constants import ChatAction, ChatType, ParseMode
 from telegram.error import TelegramError
 
@@ -165,7 +165,8 @@ async def inline_query(update: Update, context: CustomContext) -> None:
     lang = language_of_user(update)
     question = fmt.normalize_question(query.query)[: context.services.config.telegram.max_question_chars]
     if not question or small_talk(question) is not None:
-        await query.answer([], cache_time=300)
+        await query.answer([], cache_time=300, button=InlineQueryResultsButton(
+            text=t("inline_hint_title", lang), start_parameter="inline"))
         return
     user = update.effective_user
     if user is not None and not context.services.is_admin(user.id):
