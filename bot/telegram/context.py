@@ -4,7 +4,6 @@ of python-telegram-bot's examples/contexttypesbot.py."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import sqlite3
 import threading
@@ -150,7 +149,3 @@ def chat_language(update: Update, context: CustomContext) -> str:
         if chosen in ("vi", "en"):
             return chosen
     return language_of_user(update)
-
-
-async def chat_language_async(update: Update, context: CustomContext) -> str:
-    return await asyncio.to_thread(chat_language, update, context)

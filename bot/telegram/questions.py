@@ -109,7 +109,8 @@ async def answer_question(update: Update, context: CustomContext, raw_question: 
     offered = await suggestions(context, answer.language, detect_provinces(effective)) \
         if answer_confidence(answer) == "none" else []
     markup = render_answer(answer, understood_as=effective if effective != nfc(question) else "",
-                           truncated_to=services.config.telegram.max_question_chars if was_cut else 0)
+                           truncated_to=services.config.telegram.max_question_chars if was_cut else 0,
+                           suggesting=bool(offered))
     keyboard = answer_keyboard(record_id, answer.citations, answer.language, offered)
     if earlier_reply:
         sent = await replace_html(earlier_reply, message, markup, keyboard)

@@ -91,7 +91,7 @@ def source_line(c: Citation, lang: str, title_chars: int = 70) -> str:
     return f"[{c.n}] " + " · ".join(bits)
 
 
-def render_answer(answer: Answer, *, understood_as: str = "", truncated_to: int = 0) -> str:
+def render_answer(answer: Answer, *, understood_as: str = "", truncated_to: int = 0, suggesting: bool = False) -> str:
     """The fact first (bold, with its source marker), the supporting quotes in an expandable block
     quote, then the sources; "related" answers say they may not answer, "none" says so plainly."""
     lang = answer.language
@@ -114,6 +114,8 @@ def render_answer(answer: Answer, *, understood_as: str = "", truncated_to: int 
         parts.append("\n".join(lines))
     if understood_as:
         parts.append(f"<i>{t('understood_as', lang, question=understood_as)}</i>")
+    if suggesting:
+        parts.append(t("try_these", lang))
     return "\n\n".join(parts)
 
 

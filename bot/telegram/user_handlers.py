@@ -9,7 +9,7 @@ from telegram import Update
 
 from bot import formatting as fmt
 from bot.conversation import province_from_slug
-from bot.telegram.context import CustomContext, chat_language, language_of_user
+from bot.telegram.context import CustomContext, chat_language
 from bot.telegram.keyboards import language_keyboard, settings_keyboard, sources_keyboard
 from bot.telegram.messages import addressed_text, command_text, reply_html
 from bot.telegram.questions import answer_question
@@ -114,6 +114,3 @@ async def unknown_command(update: Update, context: CustomContext) -> None:
     """An unknown /command in a private chat: show the help."""
     await help_command(update, context)
 
-
-__all__ = ["start", "help_command", "sources_command", "language_command", "settings_command", "ask_command",
-           "private_text", "group_text", "non_text", "unknown_command", "language_of_user"]
