@@ -69,6 +69,7 @@ _QUESTION_WORDS = re.compile(
     r"nam nao|who|when|where|how much|how many|how|why|which|what year|by when)\b"
 )
 _PRONOUNS = re.compile(r"\b(?:it|they|them|this|that|its|viec nay|van de nay|cai nay|dieu nay|viec do|cai do)\b")
+_VAGUE = re.compile(r"^(?:(?:gi|nua|gi nua|gi khac|gi them|gi nua khong|gi khac khong)(?: khong| nhi| a)?|else|anything else|more)$")
 _MAX_FOLLOWUP_WORDS = 6  # "còn X thì sao": X at most this long
 _MAX_QUESTION_FOLLOWUP_WORDS = 4  # "ai chủ trì?", "bao giờ?", "who leads it?"
 _TAIL = re.compile(r"\s*(?:là gì|la gi|là bao nhiêu|la bao nhieu|như thế nào|nhu the nao|thế nào|the nao|ra sao|"
@@ -86,6 +87,8 @@ def followup_question(message: str, previous: Turn | None, *, now: float, max_ag
     lowered = core.lower()
     aspect = _ellipsis(lowered, core)
     named = detect_provinces(core)
+    if aspect is not None and _VAGUE.match(fold(aspect.lower())):
+        return f"{topic(previous.effective_question)} – {message}"  # "còn gì nữa?": more on the same topic
     if aspect is not None:
         aspect_provinces = detect_provinces(aspect)
         if aspect_provinces and _only_provinces(aspect):
@@ -172,12 +175,15 @@ class ConversationMemory:
         self._max_chats, self._max_answers = max_chats, max_answers
         self._lock = threading.Lock()
 
-    def remember(self, chat: Hashable, turn: Turn, answer_message_ids: tuple[int, ...] = ()) -> None:
+    def remember(self, chat: Hashable, turn: Turn, answer_message_ids: tuple[int, ...] = (),
+                 messages_in: Hashable | None = None) -> None:
+        """`chat`: whose conversation this is (a chat, or a member of a group); `messages_in`: where
+        the answer's message ids live (the chat; default `chat`), for anyone's reply to them."""
         with self._lock:
             self._last[chat] = turn
             self._last.move_to_end(chat)
             for message_id in answer_message_ids:
-                self._by_message[(chat, message_id)] = turn
+                self._by_message[(chat if messages_in is None else messages_in, message_id)] = turn
             while len(self._last) > self._max_chats:
                 self._last.popitem(last=False)
             while len(self._by_message) > self._max_answers:

@@ -31,6 +31,7 @@ def ask(message: str, previous: Turn | None = VI, *, now: float = NOW + 60, repl
     ("còn trục kinh tế số?", "trục kinh tế số Nghệ An?"),
     ("ai chủ trì?", "Mục tiêu Chính phủ số của Nghệ An – ai chủ trì?"),
     ("bao giờ?", "Mục tiêu Chính phủ số của Nghệ An – bao giờ?"),
+    ("còn gì nữa không?", "Mục tiêu Chính phủ số của Nghệ An – còn gì nữa không?"),
     ("Thanh Hóa đặt mục tiêu gì về kinh tế số?", "Thanh Hóa đặt mục tiêu gì về kinh tế số?"),  # stands alone
     ("Chuyển đổi số trong giáo dục được triển khai ra sao ở các trường học?",
      "Chuyển đổi số trong giáo dục được triển khai ra sao ở các trường học?"),

@@ -221,3 +221,16 @@ def test_a_newer_index_built_from_the_command_line_is_picked_up(start_bot, api, 
     assert job.trigger.interval.total_seconds() == 60
     bot.runner.call(job.run(bot.runner.application))
     assert checks == [1]
+
+
+def test_in_groups_each_member_has_their_own_followups_and_anyone_can_reply(start_bot, seed_answerer, api):
+    bot = start_bot(seed_answerer)
+    group = api.group_chat()
+    answer = bot.ask(USER, f"@cds_test_bot {EN_QUESTION}", chat=group)
+    assert "Báo Nghệ An" in answer.visible
+    # Another member's short message is not read in the first member's context...
+    alone = bot.ask(OTHER, "@cds_test_bot And Quang Ninh?", chat=group)
+    assert "Báo Quảng Ninh" not in alone.visible
+    # ...but a reply to the answer is.
+    replied = bot.ask(OTHER, "And Quang Ninh?", chat=group, reply_to=answer)
+    assert "Báo Quảng Ninh" in replied.visible and last_cited(bot) == f'["{QUANG_NINH_FILE}"]'

@@ -91,7 +91,8 @@ async def answer_question(update: Update, context: CustomContext, raw_question: 
     question, was_cut = cut_question(question, services.config.telegram.max_question_chars)
     key = conversation_key(message)
     replied = replies_to_bot(message, context.bot.id)
-    previous = services.conversations.answered_by(key, message.reply_to_message.message_id) if replied else None
+    previous = services.conversations.answered_by(message.chat_id, message.reply_to_message.message_id) \
+        if replied else None
     previous = previous or services.conversations.last(key)
     effective = followup_question(question, previous, now=time.time(), replied=replied,
                                   max_age_seconds=services.config.conversation.followup_minutes * 60)
@@ -119,7 +120,7 @@ async def answer_question(update: Update, context: CustomContext, raw_question: 
     services.replies[(message.chat_id, message.message_id)] = sent
     turn = Turn(question=nfc(question), effective_question=effective, provinces=detect_provinces(effective),
                 cited_doc_ids=tuple(c.doc_id for c in answer.citations), at=time.time(), language=answer.language)
-    services.conversations.remember(key, turn, tuple(m.message_id for m in sent))
+    services.conversations.remember(key, turn, tuple(m.message_id for m in sent), messages_in=message.chat_id)
     logger.info("answered: confidence=%s language=%s citations=%d followup=%s %.0f ms", answer_confidence(answer),
                 answer.language, len(answer.citations), effective != nfc(question), answer.latency_ms)
 
