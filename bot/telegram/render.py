@@ -100,14 +100,13 @@ def render_answer(answer: Answer, *, understood_as: str = "", truncated_to: int 
     parts: list[str] = []
     if truncated_to:
         parts.append(f"<i>{t('truncated', lang, n=truncated_to)}</i>")
-    if confidence == "none":
+    fact = fact_of(answer).strip() or answer.text.strip()
+    if confidence == "none" or not answer.citations or not fact:
         parts.append(ht(answer.text.strip()))
     else:
         if confidence == "related":
             parts.append(f"<i>{t('related_note', lang)}</i>")
-        fact = fact_of(answer)
-        marker = f" [{answer.citations[0].n}]" if answer.citations else ""
-        parts.append(f"<b>{ht(_cut(fact, FACT_CHARS))}</b>{marker}"
+        parts.append(f"<b>{ht(_cut(fact, FACT_CHARS))}</b> [{answer.citations[0].n}]"
                      + (f"\n<i>{t('quoted_in_vietnamese', lang)}</i>" if lang == "en" else ""))
         quotes = "\n".join(f"[{c.n}] “{ht(c.quote.strip())}”" for c in answer.citations)
         parts.append(f"<blockquote expandable>{quotes}</blockquote>")
