@@ -15,6 +15,8 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     ask = sub.add_parser("ask", help="answer questions from the index, with citations")
     ask.add_argument("--json", action="store_true", help="one JSON object per input line")
+    ask.add_argument("--conversation", action="store_true",
+                     help="stdin lines are one conversation: each may follow up the previous one")
     ask.add_argument("--config", default="config.toml")
     ask.add_argument("question", nargs="*", help="the question; none: read one question per line from stdin")
     serve = sub.add_parser("serve", help="run the Telegram bot")
@@ -26,8 +28,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "ask":
             from bot.cli_ask import run_ask
 
-            return run_ask(config, args.question, as_json=args.json)
-        from bot.telegram_bot import run_bot
+            return run_ask(config, args.question, as_json=args.json, conversation=args.conversation)
+        from bot.telegram import run_bot
 
         return run_bot(config)
     except BotError as exc:

@@ -7,25 +7,39 @@ order, blank or odd lines included, with the model loaded once for all of them.
 from __future__ import annotations
 
 import json
+import math
 import sys
+import time
 from dataclasses import asdict
 from typing import Iterable, TextIO
 
 from bot.answer import Answerer
 from bot.compose import format_date
 from bot.config import Config
+from bot.conversation import Turn, detect_provinces, followup_question
 from bot.embedding import limit_threads
 from bot.records import Answer
 
 
 def run_ask(config: Config, questions: list[str], as_json: bool = False,
-            stdin: TextIO | None = None, stdout: TextIO | None = None) -> int:
+            stdin: TextIO | None = None, stdout: TextIO | None = None, conversation: bool = False) -> int:
+    """`conversation`: the lines are one conversation, each a possible follow-up of the one before
+    ("còn Quảng Ninh thì sao?"), resolved as the bot resolves them; the answer's question is the
+    question actually asked."""
     stdin, stdout = stdin or sys.stdin, stdout or sys.stdout
     limit_threads(config.search.threads)
     answerer = Answerer.open(config)
     lines: Iterable[str] = [" ".join(questions)] if questions else (line.rstrip("\r\n") for line in stdin)
+    previous: Turn | None = None
     for question in lines:
-        answer = answerer.answer(question)
+        asked = question
+        if conversation and question.strip():
+            asked = followup_question(question, previous, now=time.time(), max_age_seconds=math.inf)
+        answer = answerer.answer(asked)
+        if conversation and question.strip():
+            previous = Turn(question=question, effective_question=asked, provinces=detect_provinces(asked),
+                            cited_doc_ids=tuple(c.doc_id for c in answer.citations), at=time.time(),
+                            language=answer.language)
         stdout.write((answer_json(answer) if as_json else answer_text(answer)) + "\n")
         stdout.flush()
     return 0

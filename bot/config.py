@@ -222,6 +222,17 @@ class LLMConfig:
 
 
 @dataclass(frozen=True)
+class ConversationConfig:
+    # A short message ("còn Quảng Ninh thì sao?", "ai chủ trì?") within this many minutes of the
+    # previous question in the same chat is answered in its context; a reply to an answer always is.
+    followup_minutes: float = 30.0
+
+    def __post_init__(self) -> None:
+        if self.followup_minutes < 0:
+            raise ConfigError("[conversation] followup_minutes must be >= 0")
+
+
+@dataclass(frozen=True)
 class Config:
     path: Path | None = None
     corpus: CorpusConfig = field(default_factory=CorpusConfig)
@@ -234,6 +245,7 @@ class Config:
     llm: LLMConfig = field(default_factory=LLMConfig)
     telegram: TelegramConfig = field(default_factory=TelegramConfig)
     history: HistoryConfig = field(default_factory=HistoryConfig)
+    conversation: ConversationConfig = field(default_factory=ConversationConfig)
 
     @property
     def base_dir(self) -> Path:

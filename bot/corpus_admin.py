@@ -12,20 +12,16 @@ import secrets
 import shutil
 import unicodedata
 from pathlib import Path
-from typing import Any, Awaitable, Callable, Protocol
+from typing import Awaitable, Callable, Protocol
 
 from bot.build import build_index
 from bot.config import Config
 from bot.corpus import SUPPORTED_SUFFIXES
-from bot.records import Answer, BuildReport
+from bot.records import BuildReport
 
 
 class AnswererLike(Protocol):
-    """What the bot needs from bot.answer.Answerer."""
-
-    store: Any
-
-    def answer(self, question: str) -> Answer: ...
+    """What a rebuild needs from bot.answer.Answerer: switching to the new index."""
 
     def reload(self) -> None: ...
 

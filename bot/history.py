@@ -44,7 +44,7 @@ RETRY_AFTER_SECONDS = 5.0
 MAX_PENDING = 10_000
 
 _INSERT = ("INSERT INTO questions (asked_at, user_hash, chat_type, language, question, found, latency_ms,"
-           " cited_docs, citations, failed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+           " cited_docs, citations, failed, confidence) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 
 
 class HistoryError(BotError):
@@ -70,10 +70,21 @@ class QuestionRecord:
 @dataclass(frozen=True)
 class HistoryStats:
     questions: int
-    not_found: int
+    not_found: int  # "no information" replies
     feedback_up: int
     feedback_down: int
     failed: int = 0  # questions the bot could not answer because of an error
+    answered: int = 0  # the passages answered the question
+    related: int = 0  # only related passages were offered ("may not answer exactly")
+    last_asked_at: str = ""  # ISO 8601 UTC of the newest record, "" when none
+
+
+@dataclass(frozen=True)
+class ChatSettings:
+    """A chat's choices: reply language ("" = from the user's Telegram language) and default province."""
+
+    language: str = ""
+    province: str = ""
 
     @property
     def not_found_rate(self) -> float:
@@ -109,7 +120,28 @@ def _m002_failed(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE questions ADD COLUMN failed INTEGER NOT NULL DEFAULT 0")
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_m001_questions, _m002_failed]
+def _m003_confidence(conn: sqlite3.Connection) -> None:
+    # "answer", "related" or "none" (see bot.records.Answer); older rows from `found`.
+    conn.execute("ALTER TABLE questions ADD COLUMN confidence TEXT NOT NULL DEFAULT 'none'")
+    conn.execute("UPDATE questions SET confidence = 'answer' WHERE found = 1")
+
+
+def _m004_chat_settings(conn: sqlite3.Connection) -> None:
+    # Per chat, keyed like users by a salted hash of the chat id (never the id itself).
+    conn.executescript(
+        """
+        CREATE TABLE chat_settings (
+            chat_hash TEXT PRIMARY KEY,
+            language TEXT NOT NULL DEFAULT '',   -- vi, en, or '' (from the user's Telegram language)
+            province TEXT NOT NULL DEFAULT '',   -- default province for questions that name none
+            updated_at TEXT NOT NULL
+        );
+        """
+    )
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_m001_questions, _m002_failed, _m003_confidence,
+                                                           _m004_chat_settings]
 
 
 def migrate(conn: sqlite3.Connection) -> None:
@@ -187,7 +219,7 @@ class History:
         row = (asked_at, self.hash_user(user_id), _storable(chat_type), _storable(answer.language),
                _storable(answer.question), int(answer.found), float(answer.latency_ms),
                _storable(json.dumps(cited, ensure_ascii=False)), _storable(json.dumps(citations, ensure_ascii=False)),
-               int(failed))
+               int(failed), answer_confidence(answer))
         with self._lock:
             self._pending.append(row)
             if time.monotonic() < self._retry_at:
@@ -259,10 +291,33 @@ class History:
     def stats(self) -> HistoryStats:
         with self._lock:
             row = self._conn.execute(
-                "SELECT COUNT(*), COALESCE(SUM(found = 0 AND failed = 0), 0), COALESCE(SUM(feedback = 1), 0),"
-                " COALESCE(SUM(feedback = -1), 0), COALESCE(SUM(failed), 0) FROM questions"
+                "SELECT COUNT(*), COALESCE(SUM(confidence = 'none' AND failed = 0), 0), COALESCE(SUM(feedback = 1), 0),"
+                " COALESCE(SUM(feedback = -1), 0), COALESCE(SUM(failed), 0),"
+                " COALESCE(SUM(confidence = 'answer' AND failed = 0), 0),"
+                " COALESCE(SUM(confidence = 'related' AND failed = 0), 0), COALESCE(MAX(asked_at), '') FROM questions"
             ).fetchone()
-        return HistoryStats(*(int(v) for v in row))
+        return HistoryStats(*(int(v) for v in row[:7]), last_asked_at=str(row[7]))
+
+    def chat_settings(self, chat_id: int) -> ChatSettings:
+        with self._lock:
+            row = self._conn.execute("SELECT language, province FROM chat_settings WHERE chat_hash = ?",
+                                     (self.hash_user(chat_id),)).fetchone()
+        return ChatSettings(*row) if row else ChatSettings()
+
+    def set_chat_settings(self, chat_id: int, *, language: str | None = None, province: str | None = None) -> ChatSettings:
+        """Change a chat's language and/or province (None: keep); returns the settings now."""
+        current = self.chat_settings(chat_id)
+        new = ChatSettings(current.language if language is None else language,
+                           current.province if province is None else province)
+        now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        with self._lock, self._conn:
+            self._conn.execute(
+                "INSERT INTO chat_settings (chat_hash, language, province, updated_at) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT(chat_hash) DO UPDATE SET language = excluded.language, province = excluded.province,"
+                " updated_at = excluded.updated_at",
+                (self.hash_user(chat_id), _storable(new.language), _storable(new.province), now),
+            )
+        return new
 
     def close(self) -> None:
         """Write what is waiting (a last try) and close."""
@@ -272,6 +327,13 @@ class History:
             if self._pending:
                 logger.error("history: %d question record(s) could not be written before shutdown", len(self._pending))
             self._conn.close()
+
+
+def answer_confidence(answer: Answer) -> str:
+    """"answer", "related" or "none", also for answers made before `Answer.confidence` existed."""
+    if answer.found:
+        return "answer"
+    return "related" if answer.citations else "none"
 
 
 def _storable(text: str) -> str:

@@ -4,8 +4,10 @@ It listens on 127.0.0.1 (a free port) in a background thread and speaks enough o
 python-telegram-bot to run unmodified against it, through its own httpx requests:
 
     getMe, getUpdates (long polling over updates the test injects), sendMessage, sendChatAction,
-    editMessageText, editMessageReplyMarkup, answerCallbackQuery, setMyCommands, setWebhook,
-    deleteWebhook, getFile and file downloads under /file/bot<token>/...
+    editMessageText, editMessageReplyMarkup, answerCallbackQuery, answerInlineQuery, setMyCommands,
+    setWebhook, deleteWebhook, getFile and file downloads under /file/bot<token>/...
+
+Users can send messages, edit them, press inline buttons and type inline queries (@bot question).
 
 Like Telegram it refuses what Telegram refuses: a wrong token (401), unknown methods (404), message
 text that is empty, longer than 4096 UTF-16 units after parsing, or not valid Telegram HTML (400,
@@ -164,11 +166,13 @@ class FakeBotApi:
         """port=0 picks a free port; pass an earlier server's port to bring "Telegram" back after an outage."""
         self.token = token
         self.bot = {"id": bot_id, "is_bot": True, "first_name": "CĐS Bot", "username": username,
-                    "can_join_groups": True, "can_read_all_group_messages": False, "supports_inline_queries": False}
+                    "can_join_groups": True, "can_read_all_group_messages": False, "supports_inline_queries": True}
         self.calls: list[ApiCall] = []
         self.sent: list[SentMessage] = []
         self.files: dict[str, StoredFile] = {}
         self.answered_callbacks: list[dict] = []
+        self.inline_answers: list[dict] = []  # answerInlineQuery calls: inline_query_id, results
+        self._inline_ids = itertools.count(1)
         self._updates: list[dict] = []
         self._confirmed = 0
         self._update_ids = itertools.count(1)
@@ -282,6 +286,27 @@ class FakeBotApi:
             message["reply_to_message"] = reply_to.payload if isinstance(reply_to, SentMessage) else reply_to
         self.push_update({"message": message})
         return message
+
+    def edit_text(self, message: dict, text: str) -> dict:
+        """The user edits a message they sent (`message` as returned by send_text) to `text`."""
+        edited = {k: v for k, v in message.items() if k != "entities"}
+        edited.update(text=text, edit_date=int(time.time()))
+        entities = _entities_for(text)
+        if entities:
+            edited["entities"] = entities
+        self.push_update({"edited_message": edited})
+        return edited
+
+    def send_inline_query(self, user: dict, query: str) -> str:
+        """The user types `@bot query` in some chat; returns the inline query id."""
+        query_id = f"iq-{next(self._inline_ids)}"
+        self.push_update({"inline_query": {"id": query_id, "from": user, "query": query, "offset": "",
+                                           "chat_type": "sender"}})
+        return query_id
+
+    def wait_for_inline_answer(self, query_id: str, timeout: float = 20.0) -> dict:
+        return self.wait_for(lambda: next((a for a in self.inline_answers if a.get("inline_query_id") == query_id), None),
+                             timeout, f"the answer to inline query {query_id}")
 
     def send_content(self, user: dict, chat: dict | None = None, **content: Any) -> dict:
         message = self.incoming_message(user, chat, **content)
@@ -460,6 +485,18 @@ class FakeBotApi:
 
     def _api_answerCallbackQuery(self, params: dict) -> bool:
         self.answered_callbacks.append(params)
+        return True
+
+    def _api_answerInlineQuery(self, params: dict) -> bool:
+        results = params.get("results") or []
+        if len(results) > 50:
+            raise _BadRequest("too many inline query results")
+        for result in results:
+            content = result.get("input_message_content") or {}
+            _check_text(str(content.get("message_text", "")), content.get("parse_mode"))
+            if not result.get("title"):
+                raise _BadRequest("RESULT_TITLE_EMPTY")
+        self.inline_answers.append(params)
         return True
 
     def _api_getFile(self, params: dict) -> dict:
@@ -661,7 +698,7 @@ class RunningBot:
     async def _start(self) -> None:
         from datetime import timedelta
 
-        from bot.telegram_bot import ALLOWED_UPDATES
+        from bot.telegram import ALLOWED_UPDATES
 
         app = self.application
         await app.initialize()

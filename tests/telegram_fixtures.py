@@ -69,7 +69,7 @@ def seed_answerer(built_seed, bundled_embedder):
 @pytest.fixture
 def start_bot(api: FakeBotApi, tmp_path: Path) -> Iterator[Callable[..., BotUnderTest]]:
     """start_bot(answerer, config=None, **telegram_settings) -> a running bot; stopped after the test."""
-    from bot.telegram_bot import build_application
+    from bot.telegram import build_application
 
     running: list[RunningBot] = []
 
@@ -129,6 +129,9 @@ class StubAnswerer:
 
     def reload(self) -> None:
         pass
+
+    def reload_if_stale(self) -> bool:
+        return False
 
 
 def stub_config(root: Path) -> Config:

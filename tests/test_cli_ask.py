@@ -62,3 +62,20 @@ def test_missing_index_is_one_line_and_exit_code_2(make_project):
     assert "Traceback" not in result.stderr
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and "build_index.py" in lines[0]
+
+
+def test_conversation_lines_follow_up_the_previous_one(built_seed):
+    lines = ["What are Nghe An's digital government targets?", "And Quang Ninh?",
+             "Nghệ An ban hành Kế hoạch xây dựng Nghị quyết về chuyển đổi số như thế nào?", "bao giờ?"]
+    result = run_ask("--json", "--conversation", "--config", str(built_seed.config_path), stdin="\n".join(lines) + "\n")
+    assert result.returncode == 0, result.stderr
+    out = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [o["question"] for o in out] == [
+        lines[0], "What are Quảng Ninh's digital government targets?", lines[2],
+        "Nghệ An ban hành Kế hoạch xây dựng Nghị quyết về chuyển đổi số – bao giờ?"]
+    assert [[c["source_file"] for c in o["citations"]][:1] for o in out] == [
+        ["002_f4c38aa5626986ed.txt"], ["001_7c41b3213df7f756.txt"], ["003_500af1a167ffe578.txt"],
+        ["003_500af1a167ffe578.txt"]]
+    # Without --conversation each line stands alone.
+    alone = run_ask("--json", "--config", str(built_seed.config_path), stdin="And Quang Ninh?\n")
+    assert json.loads(alone.stdout)["found"] is False

@@ -23,7 +23,7 @@ from telegram.ext import CommandHandler, MessageHandler
 from bot import corpus_admin
 from bot.config import load_config
 from bot.history import History
-from bot.telegram_bot import ADMIN_COMMANDS, COMMANDS, build_application
+from bot.telegram import ADMIN_COMMANDS, COMMANDS, build_application
 from fake_bot_api import FakeBotApi, RunningBot
 from telegram_fixtures import ADMIN_ID, StubAnswerer, api, bot_config, start_bot, stub_config  # noqa: F401
 

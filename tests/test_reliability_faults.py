@@ -262,7 +262,7 @@ def test_corrupted_faiss_file_while_serving_is_repaired_by_reindex(project, serv
     assert SEED_FACT in bot.ask(user(3), SEED_QUESTION).visible  # vectors are in memory: still answering
     status = reindex(api)
     assert status.visible.startswith("✅")
-    summary = api.wait_for_message(ADMIN_ID, contains="Indexed 1 documents")
+    summary = api.wait_for_message(ADMIN_ID, contains="Chỉ mục: 1 tài liệu")
     assert "failed its check" in summary.visible
     verify_index(project.config)
     assert SEED_FACT in bot.ask(user(3), SEED_QUESTION).visible

@@ -19,6 +19,7 @@ import json
 import logging
 import os
 import secrets
+import string
 import tempfile
 import zipfile
 from collections import Counter
@@ -33,8 +34,11 @@ from hypothesis import strategies as st
 from bot import formatting as fmt
 from bot.corpus import SUPPORTED_SUFFIXES
 from bot.corpus_admin import UploadRefused, install_upload, safe_corpus_name
-from bot.records import Answer, Citation, DocumentMetadata
-from bot.telegram_bot import cut_question
+from bot.passages import PassageContext
+from bot.records import Answer, BuildReport, Citation, Document, DocumentMetadata, SkippedFile
+from bot.telegram.messages import cut_question
+from bot.telegram.render import render_answer, render_build_summary, render_passage, render_sources
+from bot.telegram.texts import TEXTS, t
 from conftest import write_docx
 from fake_bot_api import utf16_len
 from telegram_fixtures import ADMIN_ID, SEED_QUESTION, StubAnswerer, api, seed_answerer, start_bot, stub_config  # noqa: F401
@@ -70,6 +74,8 @@ class _TelegramHtml(HTMLParser):
         if tag == "a":
             assert [name for name, _ in attrs] == ["href"], attrs
             assert urlsplit(attrs[0][1]).scheme in ("http", "https"), attrs
+        elif tag == "blockquote":
+            assert attrs in ([], [("expandable", None)]), f"<{tag}> with attributes {attrs}"
         else:
             assert attrs == [], f"<{tag}> with attributes {attrs}"
         self.open.append(tag)
@@ -187,7 +193,7 @@ def check_answer(seed_answerer, question: str) -> None:
         assert answer.text == seed_answerer.not_found_text(answer.language)
     else:
         assert answer.citations and all(_quote_is_verbatim(seed_answerer.store, c) for c in answer.citations)
-    assert_sendable(fmt.format_answer(answer, truncated_to=500 if len(question) > 500 else 0))
+    assert_sendable(render_answer(answer, truncated_to=500 if len(question) > 500 else 0))
 
 
 # ---------------------------------------------------------------- (b) formatting
@@ -210,8 +216,8 @@ answers = st.builds(Answer, question=hostile_text,
 @settings(max_examples=300, deadline=None)
 @given(answer=answers, truncated=st.sampled_from([0, 500]))
 def test_answer_replies_are_always_valid_telegram_html(answer, truncated):
-    CASES["format_answer"] += 1
-    parts = assert_sendable(fmt.format_answer(answer, truncated_to=truncated))
+    CASES["render_answer"] += 1
+    parts = assert_sendable(render_answer(answer, understood_as=answer.question, truncated_to=truncated))
     assert parts  # never an empty reply
 
 
@@ -219,9 +225,10 @@ def test_answer_replies_are_always_valid_telegram_html(answer, truncated):
 @given(cites=st.lists(citations, min_size=1, max_size=3), passage=st.one_of(hostile_text, long_text),
        lang=st.sampled_from(["vi", "en"]))
 def test_passages_are_always_valid_telegram_html(cites, passage, lang):
-    CASES["format_passages"] += 1
-    contexts = {c.n: (passage + c.quote if i % 2 else passage) for i, c in enumerate(cites)}
-    assert assert_sendable(fmt.format_passages(cites, lang, contexts))
+    CASES["render_passage"] += 1
+    for i, c in enumerate(cites):
+        contexts = [PassageContext(passage, c.quote, passage if i % 2 else "")] if i % 3 else []
+        assert assert_sendable(render_passage(c, contexts, lang))
 
 
 documents = st.lists(st.builds(
@@ -232,20 +239,23 @@ documents = st.lists(st.builds(
 @settings(max_examples=150, deadline=None)
 @given(docs=documents, lang=st.sampled_from(["vi", "en"]))
 def test_source_lists_are_always_valid_telegram_html(docs, lang):
-    CASES["format_sources"] += 1
-    assert assert_sendable(fmt.format_sources(docs, lang))
+    CASES["render_sources"] += 1
+    for page in (0, 1, 99):
+        assert assert_sendable(render_sources(docs, lang, page).markup)
 
 
 @settings(max_examples=200, deadline=None)
-@given(key=st.sampled_from(sorted(fmt.TEXTS)), lang=st.sampled_from(["vi", "en", "fr"]), value=hostile_text,
+@given(key=st.sampled_from(sorted(TEXTS)), lang=st.sampled_from(["vi", "en", "fr"]), value=hostile_text,
        summary=st.one_of(hostile_text, long_text))
 def test_fixed_texts_and_summaries_are_always_valid_telegram_html(key, lang, value, summary):
-    CASES["texts and <pre>"] += 1
-    template = fmt.TEXTS[key].get(lang) or fmt.TEXTS[key]["vi"]
-    names = {name for name in ("n", "seconds", "name", "reason", "done", "total", "shown", "replaced") if f"{{{name}}}" in template}
-    assert_sendable(fmt.text(key, lang, **dict.fromkeys(names, value)))
-    if fmt.plain_text(fmt.h(summary)).strip():
-        assert assert_sendable(fmt.pre(summary))
+    CASES["texts and build summaries"] += 1
+    template = TEXTS[key].get(lang) or TEXTS[key]["vi"]
+    names = {name for _, name, _, _ in string.Formatter().parse(template) if name}
+    if template:
+        assert_sendable(t(key, lang, **dict.fromkeys(names, value)))
+    report = BuildReport(documents=[Document("a.txt", "x", DocumentMetadata(title=summary, outlet=value), "h")],
+                         skipped=[SkippedFile(value, summary)], warnings=[summary, value], embedded_files=("a.txt",))
+    assert assert_sendable(render_build_summary(report, lang))
 
 
 @settings(max_examples=300, deadline=None)
@@ -313,7 +323,7 @@ def test_button_presses_with_any_data_never_raise(start_bot, api, tmp_path):
                 errors.append(record.getMessage())
 
     collector = Collect()
-    logging.getLogger("bot.telegram_bot").addHandler(collector)
+    logging.getLogger("bot.telegram").addHandler(collector)
     data = st.one_of(st.text(max_size=64), st.sampled_from(["src:", "fb:", "fb:1:", "fb:1:x", "src:-1", "fb:2:1",
                                                             "src:99999999999999999999999", "fb:1:9223372036854775808",
                                                             "fb:-1:1", "src:1", "src:١", "fb:1_0:1", "src: 1"]))
@@ -329,7 +339,7 @@ def test_button_presses_with_any_data_never_raise(start_bot, api, tmp_path):
         press()
         api.wait_until_idle(quiet=0.5, timeout=30)
     finally:
-        logging.getLogger("bot.telegram_bot").removeHandler(collector)
+        logging.getLogger("bot.telegram").removeHandler(collector)
     assert errors == []
     assert not any("lỗi" in (c.get("text") or "") for c in api.answered_callbacks)
     assert [c for c in api.calls if c.status == 400] == []
@@ -441,10 +451,10 @@ def test_hostile_uploads_are_refused_or_sanitised_and_write_only_corpus_and_inde
         ("bom-nho.docx", _docx_with_filler(tmp_path / "base2.docx", 30), "DOCX would inflate to"),  # 30 MB, ratio ~1000
         ("bom-an.docx", _lying_header(_docx_with_filler(tmp_path / "base3.docx", 30)), "corrupt or unreadable DOCX"),
         ("lon-that.txt", b"chuyen doi so " * 110_000, "above the 1 MB limit"),  # 1.5 MB, declared small below
-        ("../../../../etc/cron.d/x.exe", b"* * * * * root id", "unsupported file type .exe"),
-        ("../config.toml", b'[telegram]\nadmin_ids = [1]\n', "unsupported file type .toml"),
-        ("..", b"x", "unsupported file type"),
-        ("\x00", b"x", "unsupported file type"),
+        ("../../../../etc/cron.d/x.exe", b"* * * * * root id", "không nhận loại tệp .exe"),
+        ("../config.toml", b'[telegram]\nadmin_ids = [1]\n', "không nhận loại tệp .toml"),
+        ("..", b"x", "không nhận loại tệp"),
+        ("\x00", b"x", "không nhận loại tệp"),
     ]
     accepted = [
         ("../../etc/passwd.txt", "passwd.txt"),

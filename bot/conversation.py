@@ -1,0 +1,216 @@
+"""Follow-up questions: what a short message means after the previous question.
+
+"còn Quảng Ninh thì sao?", "And Quang Ninh?", "còn trục kinh tế số?", "ai chủ trì?", "bao giờ?" or a
+reply to one of the bot's answers do not stand alone; `followup_question` rewrites them into the
+question to actually ask, from the previous `Turn` (its effective question and provinces). No
+Telegram here: the bot and `python -m bot ask --conversation` both use it.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Hashable
+
+from bot.language import detect_language, words
+from bot.provinces import PROVINCES, provinces_in
+from bot.text import fold, nfc
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One question of a conversation, as asked and as answered."""
+
+    question: str  # as the user wrote it
+    effective_question: str  # what was asked of the core (the follow-up resolved)
+    provinces: tuple[str, ...]  # named in the effective question
+    cited_doc_ids: tuple[int, ...]
+    at: float  # time.time() when it was asked
+    language: str = "vi"
+
+
+def detect_provinces(text: str) -> tuple[str, ...]:
+    """Provinces named in `text`, with or without diacritics (the one place to swap the detector)."""
+    text = nfc(text)
+    found = dict.fromkeys(provinces_in(text))
+    for m in _FOLDED_PATTERN.finditer(fold(text.lower())):
+        found.setdefault(_FOLDED[m.group(1)], None)
+    return tuple(found)
+
+
+def _folded_names() -> dict[str, str]:
+    names = {fold(n.lower()): n for n in PROVINCES}
+    names.update({"tp hcm": "TP. Hồ Chí Minh", "ho chi minh": "TP. Hồ Chí Minh", "hcm": "TP. Hồ Chí Minh",
+                  "hue": "Thừa Thiên Huế", "ba ria vung tau": "Bà Rịa - Vũng Tàu"})
+    return names
+
+
+_FOLDED = _folded_names()
+_FOLDED_PATTERN = re.compile(r"(?<![^\W\d_])(" + "|".join(re.escape(k) for k in sorted(_FOLDED, key=len, reverse=True))
+                             + r")(?![^\W\d_])")
+
+
+# "còn Quảng Ninh thì sao?", "Quảng Ninh thì sao?", "và Quảng Ninh?", "And Quang Ninh?", "What about X?"
+_VI_ELLIPSIS = (
+    re.compile(r"^(?:va |thế |the )?(?:còn|con) (?P<x>.+?)(?: (?:thì|thi) (?:sao|thế nào|the nao|ra sao)| (?:thế nào|the nao|ra sao|nữa|nua))?$"),
+    re.compile(r"^(?P<x>.+?) (?:thì|thi) (?:sao|thế nào|the nao|ra sao)$"),
+    re.compile(r"^(?:và|va) (?P<x>.+?)$"),
+)
+_EN_ELLIPSIS = (
+    re.compile(r"^(?:and )?(?:what|how) about (?P<x>.+?)$"),
+    re.compile(r"^and (?:for |in )?(?P<x>.+?)$"),
+    re.compile(r"^same (?:for|in) (?P<x>.+?)$"),
+)
+# Messages that are only a question about the previous topic: "ai chủ trì?", "bao giờ?", "when?"
+_QUESTION_WORDS = re.compile(
+    r"^(?:ai|bao gio|khi nao|luc nao|o dau|bao nhieu|nhu the nao|the nao|ra sao|vi sao|tai sao|co gi|gi|"
+    r"nam nao|who|when|where|how much|how many|how|why|which|what year|by when)\b"
+)
+_PRONOUNS = re.compile(r"\b(?:it|they|them|this|that|its|viec nay|van de nay|cai nay|dieu nay|viec do|cai do)\b")
+_VAGUE = re.compile(r"^(?:(?:gi|nua|gi nua|gi khac|gi them|gi nua khong|gi khac khong)(?: khong| nhi| a)?|else|anything else|more)$")
+_MAX_FOLLOWUP_WORDS = 6  # "còn X thì sao": X at most this long
+_MAX_QUESTION_FOLLOWUP_WORDS = 4  # "ai chủ trì?", "bao giờ?", "who leads it?"
+_TAIL = re.compile(r"\s*(?:là gì|la gi|là bao nhiêu|la bao nhieu|như thế nào|nhu the nao|thế nào|the nao|ra sao|"
+                   r"gồm những gì|gom nhung gi|là những gì|la nhung gi)?\s*[?.!]*\s*$", re.IGNORECASE)
+
+
+def followup_question(message: str, previous: Turn | None, *, now: float, max_age_seconds: float,
+                      replied: bool = False) -> str:
+    """The question to ask for `message`: itself when it stands alone, else rewritten in the context
+    of `previous` (ignored when older than `max_age_seconds`, unless the message replies to it)."""
+    message = nfc(message).strip()
+    if previous is None or not message or (not replied and now - previous.at > max_age_seconds):
+        return message
+    core = message.rstrip(" ?!.").strip()
+    lowered = core.lower()
+    aspect = _ellipsis(lowered, core)
+    named = detect_provinces(core)
+    if aspect is not None and _VAGUE.match(fold(aspect.lower())):
+        return f"{topic(previous.effective_question)} – {message}"  # "còn gì nữa?": more on the same topic
+    if aspect is not None:
+        aspect_provinces = detect_provinces(aspect)
+        if aspect_provinces and _only_provinces(aspect):
+            return replace_provinces(previous.effective_question, previous.provinces, aspect_provinces)
+        return _join(aspect, previous.provinces if not aspect_provinces else ())
+    short = len(words(core)) <= _MAX_QUESTION_FOLLOWUP_WORDS
+    folded = fold(lowered)
+    asks_about_previous = short and not named and (_QUESTION_WORDS.match(folded) or _PRONOUNS.search(folded))
+    if asks_about_previous or (replied and short and not named and len(words(core)) <= 3):
+        return f"{topic(previous.effective_question)} – {message}"
+    if replied and not named and previous.provinces:
+        return with_province(message, previous.provinces[0])
+    return message
+
+
+def _ellipsis(lowered: str, original: str) -> str | None:
+    """The X of "còn X thì sao" / "what about X", cut from the original text; None otherwise."""
+    for pattern in _VI_ELLIPSIS + _EN_ELLIPSIS:
+        m = pattern.match(lowered)
+        if m and len(words(m.group("x"))) <= _MAX_FOLLOWUP_WORDS:
+            start, end = m.span("x")
+            return original[start:end].strip() if len(lowered) == len(original) else m.group("x").strip()
+    return None
+
+
+def _only_provinces(text: str) -> bool:
+    """True when `text` is province names and filler ("tỉnh", "the province of")."""
+    rest = fold(text.lower())
+    for name in detect_provinces(text):
+        rest = rest.replace(fold(name.lower()), " ")
+    filler = {"tinh", "thanh", "pho", "tp", "province", "of", "the", "city", "o", "in", "va", "and", "cua"}
+    return all(w in filler for w in words(rest))
+
+
+def _join(aspect: str, provinces: tuple[str, ...]) -> str:
+    return " ".join([aspect, *provinces]).strip() + "?"
+
+
+def topic(question: str) -> str:
+    """The question without its trailing question phrase ("là gì?", "?") or earlier follow-up (" – ai?")."""
+    question = question.split(" – ")[0]
+    return _TAIL.sub("", question).strip() or question.strip()
+
+
+def with_province(question: str, province: str) -> str:
+    """The question about `province` (appended, unless it already names a province)."""
+    if detect_provinces(question):
+        return question
+    base = question.rstrip(" ?!.")
+    return f"{base} ({province})?" if base else province
+
+
+def replace_provinces(question: str, old: tuple[str, ...], new: tuple[str, ...]) -> str:
+    """`question` with the provinces it names replaced by `new` (appended when it names none)."""
+    if not old:
+        return with_province(question, new[0]) if new else question
+    folded = fold(question.lower())
+    if len(folded) != len(question):  # folding changed the length: cannot map spans back
+        return f"{topic(question)} ({', '.join(new)})?"
+    spans = []
+    for name in old:
+        key = fold(name.lower())
+        for m in re.finditer(re.escape(key), folded):
+            spans.append((m.start(), m.end()))
+    if not spans:
+        return f"{topic(question)} ({', '.join(new)})?"
+    out, pos, replacement = [], 0, " và ".join(new) if detect_language(question) == "vi" else " and ".join(new)
+    for i, (a, b) in enumerate(sorted(spans)):
+        if a < pos:
+            continue
+        out += [question[pos:a], replacement if i == 0 else new[0]]
+        pos = b
+    out.append(question[pos:])
+    return "".join(out)
+
+
+class ConversationMemory:
+    """The last turn of each chat, and the turn behind each of the bot's answers (for replies);
+    bounded (least recently used dropped), thread-safe."""
+
+    def __init__(self, max_chats: int = 10_000, max_answers: int = 50_000) -> None:
+        self._last: OrderedDict[Hashable, Turn] = OrderedDict()
+        self._by_message: OrderedDict[tuple[Hashable, int], Turn] = OrderedDict()
+        self._max_chats, self._max_answers = max_chats, max_answers
+        self._lock = threading.Lock()
+
+    def remember(self, chat: Hashable, turn: Turn, answer_message_ids: tuple[int, ...] = (),
+                 messages_in: Hashable | None = None) -> None:
+        """`chat`: whose conversation this is (a chat, or a member of a group); `messages_in`: where
+        the answer's message ids live (the chat; default `chat`), for anyone's reply to them."""
+        with self._lock:
+            self._last[chat] = turn
+            self._last.move_to_end(chat)
+            for message_id in answer_message_ids:
+                self._by_message[(chat if messages_in is None else messages_in, message_id)] = turn
+            while len(self._last) > self._max_chats:
+                self._last.popitem(last=False)
+            while len(self._by_message) > self._max_answers:
+                self._by_message.popitem(last=False)
+
+    def last(self, chat: Hashable) -> Turn | None:
+        with self._lock:
+            return self._last.get(chat)
+
+    def answered_by(self, chat: Hashable, message_id: int) -> Turn | None:
+        with self._lock:
+            return self._by_message.get((chat, message_id))
+
+    def forget(self, chat: Hashable) -> None:
+        with self._lock:
+            self._last.pop(chat, None)
+
+
+def province_slug(name: str) -> str:
+    """"Nghệ An" -> "nghe-an" (deep links: t.me/<bot>?start=nghe-an)."""
+    return re.sub(r"[^a-z0-9]+", "-", fold(name.lower())).strip("-")
+
+
+def province_from_slug(slug: str) -> str | None:
+    """The province a deep-link slug names ("nghe-an", "Nghe_An", "quang ninh"), or None."""
+    wanted = province_slug(slug.replace("_", " "))
+    if not wanted:
+        return None
+    aliases = {"hcm": "TP. Hồ Chí Minh", "ho-chi-minh": "TP. Hồ Chí Minh", "hue": "Thừa Thiên Huế"}
+    return next((name for name in PROVINCES if province_slug(name) == wanted), aliases.get(wanted))

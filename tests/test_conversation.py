@@ -1,0 +1,250 @@
+"""The conversation core without Telegram or the model: follow-up resolution, small talk, suggested
+questions, passages in context, deep-link slugs; and the bot's answer layout and fixed texts."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.conversation import (
+    ConversationMemory, Turn, detect_provinces, followup_question, province_from_slug, province_slug, with_province,
+)
+from bot.passages import passage_in_context
+from bot.records import Answer, Citation, DocumentMetadata
+from bot.smalltalk import EMOJI, GREETING, IDENTITY, THANKS, small_talk, suggested_questions
+from fake_bot_api import parse_telegram_html
+
+NOW = 1_000_000.0
+VI = Turn("Mục tiêu Chính phủ số của Nghệ An là gì?", "Mục tiêu Chính phủ số của Nghệ An là gì?", ("Nghệ An",), (3,), NOW)
+EN = Turn("x", "What are Nghe An's digital government targets?", ("Nghệ An",), (3,), NOW, "en")
+
+
+def ask(message: str, previous: Turn | None = VI, *, now: float = NOW + 60, replied: bool = False) -> str:
+    return followup_question(message, previous, now=now, max_age_seconds=1800, replied=replied)
+
+
+@pytest.mark.parametrize("message, expected", [
+    ("còn Quảng Ninh thì sao?", "Mục tiêu Chính phủ số của Quảng Ninh là gì?"),
+    ("còn Quảng Ninh thì sao", "Mục tiêu Chính phủ số của Quảng Ninh là gì?"),
+    ("con quang ninh thi sao", "Mục tiêu Chính phủ số của Quảng Ninh là gì?"),
+    ("Quảng Ninh thì sao?", "Mục tiêu Chính phủ số của Quảng Ninh là gì?"),
+    ("còn tỉnh Thanh Hóa?", "Mục tiêu Chính phủ số của Thanh Hóa là gì?"),
+    ("còn trục kinh tế số?", "trục kinh tế số Nghệ An?"),
+    ("ai chủ trì?", "Mục tiêu Chính phủ số của Nghệ An – ai chủ trì?"),
+    ("bao giờ?", "Mục tiêu Chính phủ số của Nghệ An – bao giờ?"),
+    ("còn gì nữa không?", "Mục tiêu Chính phủ số của Nghệ An – còn gì nữa không?"),
+    ("Thanh Hóa đặt mục tiêu gì về kinh tế số?", "Thanh Hóa đặt mục tiêu gì về kinh tế số?"),  # stands alone
+    ("Chuyển đổi số trong giáo dục được triển khai ra sao ở các trường học?",
+     "Chuyển đổi số trong giáo dục được triển khai ra sao ở các trường học?"),
+])
+def test_vietnamese_followups(message, expected):
+    assert ask(message) == expected
+
+
+@pytest.mark.parametrize("message, expected", [
+    ("And Quang Ninh?", "What are Quảng Ninh's digital government targets?"),
+    ("What about Quảng Ninh?", "What are Quảng Ninh's digital government targets?"),
+    ("how about Thanh Hoa", "What are Thanh Hóa's digital government targets?"),
+    ("when?", "What are Nghe An's digital government targets – when?"),
+    ("who leads it?", "What are Nghe An's digital government targets – who leads it?"),
+    ("What is the e-government plan of Thanh Hoa?", "What is the e-government plan of Thanh Hoa?"),
+])
+def test_english_followups(message, expected):
+    assert ask(message, EN) == expected
+
+
+def test_context_expires_except_for_replies_and_chains_do_not_pile_up():
+    assert ask("còn Quảng Ninh thì sao?", now=NOW + 3600) == "còn Quảng Ninh thì sao?"
+    assert ask("còn Quảng Ninh thì sao?", now=NOW + 3600, replied=True) == "Mục tiêu Chính phủ số của Quảng Ninh là gì?"
+    assert ask("bao giờ?", None) == "bao giờ?"
+    chained = Turn("bao giờ?", "Mục tiêu Chính phủ số của Nghệ An – bao giờ?", ("Nghệ An",), (3,), NOW)
+    assert ask("ai chủ trì?", chained) == "Mục tiêu Chính phủ số của Nghệ An – ai chủ trì?"
+    # A reply naming no province is about the answer's province.
+    assert ask("kế hoạch triển khai gồm những nhiệm vụ nào trong năm nay?", replied=True) == \
+        "kế hoạch triển khai gồm những nhiệm vụ nào trong năm nay (Nghệ An)?"
+
+
+def test_provinces_with_and_without_diacritics_and_slugs():
+    assert detect_provinces("so sánh nghe an và Quảng Ninh, TP HCM") == ("Quảng Ninh", "TP. Hồ Chí Minh", "Nghệ An") or \
+        set(detect_provinces("so sánh nghe an và Quảng Ninh, TP HCM")) == {"Quảng Ninh", "TP. Hồ Chí Minh", "Nghệ An"}
+    assert province_slug("Nghệ An") == "nghe-an" and province_slug("Bà Rịa - Vũng Tàu") == "ba-ria-vung-tau"
+    assert province_from_slug("nghe-an") == "Nghệ An" and province_from_slug("Quang_Ninh") == "Quảng Ninh"
+    assert province_from_slug("ha-noi-xyz") is None and province_from_slug("") is None
+    assert with_province("Mục tiêu là gì?", "Nghệ An") == "Mục tiêu là gì (Nghệ An)?"
+    assert with_province("Mục tiêu của Quảng Ninh?", "Nghệ An") == "Mục tiêu của Quảng Ninh?"
+
+
+def test_conversation_memory_is_bounded_and_finds_answers_by_message():
+    memory = ConversationMemory(max_chats=2, max_answers=2)
+    for chat in (1, 2, 3):
+        memory.remember(chat, VI, (10 + chat,))
+    assert memory.last(1) is None and memory.last(3) == VI
+    assert memory.answered_by(3, 13) == VI and memory.answered_by(1, 11) is None
+
+
+@pytest.mark.parametrize("message, kind, language", [
+    ("xin chào", GREETING, "vi"), ("Chào bạn!", GREETING, "vi"), ("Hello", GREETING, "en"), ("hi there", GREETING, "en"),
+    ("cảm ơn bạn", THANKS, "vi"), ("Cám ơn nhiều!", THANKS, "vi"), ("thank you", THANKS, "en"),
+    ("bạn là ai?", IDENTITY, "vi"), ("Who are you?", IDENTITY, "en"), ("🤔", EMOJI, ""), ("👍👍", EMOJI, ""),
+])
+def test_small_talk(message, kind, language):
+    talk = small_talk(message)
+    assert talk is not None and (talk.kind, talk.language) == (kind, language)
+
+
+@pytest.mark.parametrize("message", ["Mục tiêu là gì?", "xin chào, mục tiêu Chính phủ số của Nghệ An là gì?",
+                                     "chuyển đổi số", "hello, what are Nghe An's targets?", "cảm ơn, còn Quảng Ninh?", "2025"])
+def test_questions_are_not_small_talk(message):
+    assert small_talk(message) is None
+
+
+def test_suggestions_come_from_the_corpus():
+    docs = [(1, DocumentMetadata(title="A", published="2022-01-01", provinces=("Nghệ An",))),
+            (2, DocumentMetadata(title="B", published="2023-01-01", provinces=("Nghệ An",))),
+            (3, DocumentMetadata(title="C", provinces=("Lào Cai",))),
+            (4, DocumentMetadata(title="Hội nghị chuyển đổi số năm 2022"))]
+    vi = suggested_questions(docs, "vi")
+    assert [s.question for s in vi] == ["Mục tiêu chuyển đổi số của Nghệ An là gì?", "Mục tiêu chuyển đổi số của Lào Cai là gì?",
+                                       "Hội nghị chuyển đổi số năm 2022?"]
+    assert vi[0].doc_id == 2  # the newest document of the province
+    assert suggested_questions(docs, "en", 1, exclude_provinces=("Nghệ An",))[0].question == \
+        "What are Lào Cai's digital transformation targets?"
+    assert suggested_questions([], "vi") == []
+
+
+class Chunks:
+    def __init__(self, chunk: str) -> None:
+        self.chunk = chunk
+
+    def chunk_containing(self, source_file: str, text: str) -> str | None:
+        return self.chunk if text in self.chunk else None
+
+
+def test_passage_in_context():
+    chunk = "Câu một. Câu hai nói về bối cảnh. Nghệ An đặt mục tiêu tốp 30. Câu bốn. Câu năm. Câu sáu."
+    found = passage_in_context(Chunks(chunk), "a.txt", "Nghệ An đặt mục tiêu tốp 30.")
+    assert found is not None
+    assert (found.before, found.quote, found.after) == ("Câu một. Câu hai nói về bối cảnh.", "Nghệ An đặt mục tiêu tốp 30.",
+                                                        "Câu bốn. Câu năm.")
+    assert passage_in_context(Chunks(chunk), "a.txt", "Không có trong bài.") is None
+
+
+# ---------------------------------------------------------------- the bot's layout and texts
+
+QUOTE = ("Liên quan đến mục tiêu tổng quát, qua phân tích các yếu tố, tiềm năng của tỉnh, Phó Bí thư Thường trực Tỉnh ủy "
+         "cho rằng Nghệ An cần phấn đấu nằm trong tốp 20 - 25 tỉnh, thành phố có chỉ số cao về Chính phủ số, thay vì "
+         "mục tiêu giữ vị trí thuộc tốp 30 như trong dự thảo. … Bí thư Tỉnh ủy kết luận: tốp 25 - 30 <tỉnh> & thành phố.")
+
+
+def citation(n: int = 1, url: str = "", quote: str = QUOTE) -> Citation:
+    return Citation(n, n, "Nghệ An thông qua dự thảo", "Báo Nghệ An", "2022-07-01", url, "002.txt", quote, 0.9)
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_answer_layout_fact_first_then_quote_then_sources_once(language):
+    from bot.formatting import plain_text
+    from bot.telegram.render import render_answer
+
+    answer = Answer("q", "…", True, language, (citation(1), citation(2, "https://baomoi.vn/x?a=1&b=2", "Câu khác.")),
+                    5.0, "answer", "")
+    markup = render_answer(answer)
+    parse_telegram_html(markup)
+    visible = plain_text(markup)
+    first = visible.splitlines()[0]
+    assert "tốp 20 - 25" in first and first.endswith("[1]") and len(first) <= 210
+    assert "<blockquote expandable>" in markup and "&lt;tỉnh&gt; &amp;" in markup
+    assert visible.count("Báo Nghệ An") == 2  # once per source, never in the answer text
+    assert '<a href="https://baomoi.vn/x?a=1&amp;b=2">' in markup
+    assert ("Nguồn" if language == "vi" else "Sources") in visible
+
+
+def test_short_answer_is_shown_first_and_related_and_none_say_so():
+    from bot.formatting import plain_text
+    from bot.telegram.render import render_answer
+
+    short = Answer("q", "…", True, "vi", (citation(),), 1.0, "answer", "tốp 25 - 30")
+    assert plain_text(render_answer(short)).startswith("tốp 25 - 30 [1]\n")
+    related = Answer("q", "…", False, "en", (citation(),), 1.0, "related", "")
+    assert plain_text(render_answer(related)).startswith("⚠️ No passage answers this exactly")
+    none = Answer("q", "Sorry, nothing.", False, "en", (), 1.0, "none", "")
+    assert plain_text(render_answer(none)) == "Sorry, nothing."
+
+
+def test_long_answers_split_into_valid_messages():
+    from bot.formatting import split_html, utf16_len
+    from bot.telegram.render import render_answer
+
+    long_quote = " … ".join(["Câu rất dài về chuyển đổi số & dữ liệu <số>." * 20] * 8)
+    answer = Answer("q", "…", True, "vi", tuple(citation(n, quote=long_quote) for n in (1, 2, 3)), 1.0, "answer", "")
+    parts = split_html(render_answer(answer))
+    assert len(parts) > 1
+    for part in parts:
+        parse_telegram_html(part)
+        assert utf16_len(parse_telegram_html(part)) <= 4096
+
+
+def test_every_fixed_text_is_valid_telegram_html():
+    import string
+
+    from bot.telegram.texts import TEXTS, t
+
+    for key, entry in TEXTS.items():
+        for language in entry:
+            fields = {name: "<x & y>" for _, name, _, _ in string.Formatter().parse(entry[language]) if name}
+            markup = t(key, language, **fields)
+            if markup:
+                parse_telegram_html(markup)
+
+
+def test_build_summary_is_short_and_names_chat_commands():
+    from bot.formatting import plain_text
+    from bot.records import BuildReport, Document, SkippedFile
+    from bot.telegram.render import render_build_summary
+
+    docs = [Document(f"{i}.txt", "x", DocumentMetadata(title=f"Bài {i}", outlet="Báo", provinces=("Nghệ An",)), "h")
+            for i in range(40)]
+    report = BuildReport(documents=docs, skipped=[SkippedFile("x.pdf", "corrupt or unreadable PDF")] * 5,
+                         warnings=["w"] * 50, chunks=400, embedded=30, reused=370,
+                         embedded_files=tuple(d.source_file for d in docs[:12]), seconds=12.0)
+    for language in ("vi", "en"):
+        text = plain_text(render_build_summary(report, language))
+        assert len(text.splitlines()) <= 10
+        assert "/reindex force" in text and "--force" not in text
+
+
+def test_sources_are_grouped_by_province_and_paged():
+    from bot.formatting import plain_text
+    from bot.telegram.keyboards import sources_keyboard
+    from bot.telegram.render import SOURCES_PER_PAGE, render_sources
+
+    docs = [(i, f"{i}.txt", DocumentMetadata(title=f"Bài {i}", outlet="Báo", published=f"2023-01-{i + 1:02d}",
+                                             url="https://x.vn/a" if i % 2 else "",
+                                             provinces=("Nghệ An",) if i < 12 else ("Lào Cai",) if i < 18 else ()), 1)
+            for i in range(20)]
+    first = render_sources(docs, "vi", 0)
+    assert first.pages == 3 and plain_text(first.markup).startswith("20 bài viết, theo tỉnh · trang 1/3")
+    assert "📍 Nghệ An (12)" in plain_text(first.markup) and plain_text(first.markup).count("•") == SOURCES_PER_PAGE
+    last = render_sources(docs, "en", 99)
+    assert last.page == 2 and "📍 Province not stated (2)" in plain_text(last.markup)
+    for page in (first, last):
+        parse_telegram_html(page.markup)
+    buttons = [b.callback_data for row in sources_keyboard(1, 3).inline_keyboard for b in row]
+    assert buttons == ["srcp:0", "srcp:1", "srcp:2"]
+    assert sources_keyboard(0, 1) is None
+
+
+def test_chat_settings_are_kept_under_a_hash_of_the_chat_id(tmp_path):
+    import sqlite3
+
+    from bot.history import History
+
+    history = History(tmp_path / "h.sqlite", b"salt", 30)
+    assert history.chat_settings(123456789).language == ""
+    history.set_chat_settings(123456789, language="en")
+    history.set_chat_settings(123456789, province="Nghệ An")
+    settings = history.chat_settings(123456789)
+    assert (settings.language, settings.province) == ("en", "Nghệ An")
+    assert history.set_chat_settings(123456789, province="").province == "" and history.chat_settings(123456789).language == "en"
+    history.close()
+    with sqlite3.connect(tmp_path / "h.sqlite") as conn:
+        rows = conn.execute("SELECT * FROM chat_settings").fetchall()
+    assert len(rows) == 1 and "123456789" not in repr(rows)
