@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Hashable
 
 from bot.language import detect_language, words
-from bot.provinces import PROVINCES, provinces_in
+from bot.provinces import PROVINCES, PROVINCES_BEFORE_2025, current_name, provinces_in
 from bot.text import fold, nfc
 
 
@@ -32,24 +32,8 @@ class Turn:
 
 
 def detect_provinces(text: str) -> tuple[str, ...]:
-    """Provinces named in `text`, with or without diacritics (the one place to swap the detector)."""
-    text = nfc(text)
-    found = dict.fromkeys(provinces_in(text))
-    for m in _FOLDED_PATTERN.finditer(fold(text.lower())):
-        found.setdefault(_FOLDED[m.group(1)], None)
-    return tuple(found)
-
-
-def _folded_names() -> dict[str, str]:
-    names = {fold(n.lower()): n for n in PROVINCES}
-    names.update({"tp hcm": "TP. Hồ Chí Minh", "ho chi minh": "TP. Hồ Chí Minh", "hcm": "TP. Hồ Chí Minh",
-                  "hue": "Thừa Thiên Huế", "ba ria vung tau": "Bà Rịa - Vũng Tàu"})
-    return names
-
-
-_FOLDED = _folded_names()
-_FOLDED_PATTERN = re.compile(r"(?<![^\W\d_])(" + "|".join(re.escape(k) for k in sorted(_FOLDED, key=len, reverse=True))
-                             + r")(?![^\W\d_])")
+    """Provinces (2025 names) named in `text`, old or new names, with or without diacritics."""
+    return provinces_in(nfc(text))
 
 
 # "còn Quảng Ninh thì sao?", "Quảng Ninh thì sao?", "và Quảng Ninh?", "And Quang Ninh?", "What about X?"
@@ -212,5 +196,5 @@ def province_from_slug(slug: str) -> str | None:
     wanted = province_slug(slug.replace("_", " "))
     if not wanted:
         return None
-    aliases = {"hcm": "TP. Hồ Chí Minh", "ho-chi-minh": "TP. Hồ Chí Minh", "hue": "Thừa Thiên Huế"}
-    return next((name for name in PROVINCES if province_slug(name) == wanted), aliases.get(wanted))
+    return next((current_name(name) for name in (*PROVINCES, *PROVINCES_BEFORE_2025) if province_slug(name) == wanted),
+                {"hcm": current_name("Hồ Chí Minh"), "tp-hcm": current_name("Hồ Chí Minh")}.get(wanted))
