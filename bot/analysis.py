@@ -73,6 +73,9 @@ class Query:
     dense_text: str
     injection: bool = False
     asks: str = ""  # "when", "how_many", "who" or "" (what the answer should contain)
+    # Events the question takes for granted ("cancel" in "When did X cancel Y?"), each as the words
+    # naming it: a passage naming none of them does not confirm the premise.
+    premises: tuple[tuple[str, ...], ...] = ()
 
     @property
     def empty(self) -> bool:
@@ -108,7 +111,7 @@ class Analyzer:
             concepts, boosters = self._vietnamese_concepts(expanded, provinces)
             dense_text = expanded
         return Query(text, language, tuple(concepts), tuple(boosters), provinces, dense_text,
-                     bool(_INJECTION.search(fold(text))), asks)
+                     bool(_INJECTION.search(fold(text))), asks, self.normalizer.premises_in(expanded))
 
     def _english_concepts(self, text: str, provinces: tuple[str, ...]) -> tuple[list[Concept], list[str]]:
         concepts, translations = [], []

@@ -109,7 +109,7 @@ class Answerer:
         cited = cited_documents(evidence, settings)
         if not cited:
             return NONE, (), {}
-        confidence = confidence_of(cited[0].probability, settings)
+        confidence = confidence_of(cited[0], query, settings)
         citations, facts = [], {}
         for e in cited:
             quote = quote_for(searcher, self.embedder, query, e.hits, settings.quote_chars, settings.max_quote_sentences)

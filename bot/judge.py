@@ -11,6 +11,7 @@ split by bench/calibrate.py, never on the questions the figures are reported on.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, replace
 
 from bot.analysis import Query
@@ -69,12 +70,22 @@ def answer_probability(evidence: Evidence, language: str, settings: AnswerConfig
     return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
 
 
-def confidence_of(probability: float, settings: AnswerConfig) -> str:
-    if probability >= settings.answer_probability:
+def confidence_of(evidence: Evidence, query: Query, settings: AnswerConfig) -> str:
+    """"answer", "related" or "none". A question taking an event for granted ("When did X cancel
+    Y?") is never answered with confidence from a passage that does not mention that event."""
+    probability = evidence.probability
+    if probability >= settings.answer_probability and confirms_premises(evidence, query):
         return CONFIDENT
+    if probability >= settings.answer_probability:
+        return RELATED
     if probability >= settings.related_probability:
         return RELATED
     return NONE
+
+
+def confirms_premises(evidence: Evidence, query: Query) -> bool:
+    text = " ".join(h.text for h in evidence.hits[:_CHUNKS_PER_DOCUMENT]).lower()
+    return all(any(re.search(r"(?<!\w)" + re.escape(w.lower()) + r"(?!\w)", text) for w in forms) for forms in query.premises)
 
 
 def cited_documents(evidence: list[Evidence], settings: AnswerConfig) -> list[Evidence]:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.errors import ConfigError
-from bot.text import fold, nfc
+from bot.text import fold, has_diacritics, nfc
 
 # A typed token: letters and digits, with the "&" and "-" of "TT&TT" and "KT-XH" inside it.
 _TOKEN = re.compile(r"(?<![\w&])\w+(?:[&-]\w+)*(?![\w&])")
@@ -26,6 +26,7 @@ class Normalizer:
     provinces: dict[str, str] = field(default_factory=dict)  # token as typed (capitals) -> province
     question_phrases: tuple[str, ...] = ()  # folded, longest first
     final_phrases: tuple[str, ...] = ()  # folded; question words only at the end of a question
+    premises: dict[str, tuple[str, ...]] = field(default_factory=dict)  # event -> its words (vi and en)
 
     @classmethod
     def load(cls, path: Path) -> "Normalizer":
@@ -42,6 +43,7 @@ class Normalizer:
             provinces=_table(raw, "provinces", path, lower=False),
             question_phrases=_folded_longest_first(question.get("phrases", [])),
             final_phrases=_folded_longest_first(question.get("final", [])),
+            premises=_premises(raw.get("premises", {}), path),
         )
 
     def expand(self, text: str, chat: bool = True) -> str:
@@ -60,6 +62,15 @@ class Normalizer:
 
         return _TOKEN.sub(replace, nfc(text))
 
+    def premises_in(self, text: str) -> tuple[tuple[str, ...], ...]:
+        """The events the question takes for granted, each as all the words that name it. Typed
+        without diacritics, only words of two or more syllables count ("bo" could be "bộ")."""
+        lowered, folded, plain = nfc(text).lower(), fold(text), not has_diacritics(text)
+        return tuple(
+            forms for forms in self.premises.values()
+            if any(_has_word(lowered, f.lower()) or (plain and " " in f and _has_word(folded, fold(f))) for f in forms)
+        )
+
     def without_question_words(self, text: str) -> str:
         """The folded question with its question phrases blanked out (same length, so offsets hold)."""
         folded = fold(text)
@@ -68,6 +79,16 @@ class Normalizer:
         for phrase in self.final_phrases:
             folded = _blank(folded, r"(?<!\w)" + re.escape(phrase) + r"(?=[\s?.!]*$)")
         return folded
+
+
+def _premises(table: dict, path: Path) -> dict[str, tuple[str, ...]]:
+    if not isinstance(table, dict) or not all(isinstance(v, list) and all(isinstance(w, str) for w in v) for v in table.values()):
+        raise ConfigError(f"normalization file {path}: [premises] must map names to lists of words")
+    return {name: tuple(nfc(w) for w in words) for name, words in table.items()}
+
+
+def _has_word(text: str, word: str) -> bool:
+    return re.search(r"(?<!\w)" + re.escape(word) + r"(?!\w)", text) is not None
 
 
 def _blank(text: str, pattern: str) -> str:

@@ -187,3 +187,67 @@ def test_fake_server_serves_uploaded_files():
         url = f"{server.base_file_url}{server.token}/{stored.file_path}"
         assert httpx.get(url).content == b"hello"
         assert httpx.get(f"{server.base_file_url}wrong/{stored.file_path}").status_code == 404
+
+
+NEW_PAGE = """<html><head><title>Lạc Hồng Sơn lắp wifi công cộng miễn phí | Báo Lạc Hồng Sơn</title>
+<meta property="og:site_name" content="Báo Lạc Hồng Sơn"><meta property="article:published_time" content="2025-03-12">
+</head><body><nav>Trang chủ | Thời sự | Đăng nhập</nav><article><h1>Lạc Hồng Sơn lắp wifi công cộng miễn phí</h1>
+""" + "".join(f"<p>{p}</p>" for p in NEW_ARTICLE.split("\n\n")[1:]) + """</article>
+<section><h3>Tin liên quan</h3><ul><li>Đội bóng xã Mường Lát vô địch giải mùa xuân</li></ul></section></body></html>"""
+
+
+@pytest.fixture
+def page_url():
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args) -> None:
+            pass
+
+        def do_GET(self) -> None:  # noqa: N802 - http.server's name
+            body = NEW_PAGE.encode() if self.path == "/tin/wifi.html" else b"not found"
+            self.send_response(200 if self.path == "/tin/wifi.html" else 404)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def url_bot(built_seed_copy, bundled_embedder, start_bot):
+    import dataclasses
+
+    from bot.answer import Answerer
+    from bot.config import FetchConfig
+
+    # The page is served on this machine, which the fetcher refuses unless told otherwise.
+    config = dataclasses.replace(built_seed_copy.config, fetch=FetchConfig(allow_private_hosts=True))
+    return start_bot(Answerer.open(config, embedder=bundled_embedder), config=config)
+
+
+def test_admin_adds_a_web_page_by_url_and_it_is_answered_with_its_link(url_bot, page_url, api):
+    url = f"{page_url}/tin/wifi.html"
+    assert NEW_FACT not in url_bot.ask(USER, NEW_QUESTION).visible
+    api.send_text(USER, f"/add {url}")
+    assert "quản trị" in api.wait_for_message(USER["id"], contains="quản trị").visible
+    api.send_text(ADMIN, f"/add {url}")
+    api.wait_for_message(ADMIN_ID, contains="Chỉ mục: 6 tài liệu", timeout=180)
+    reply = url_bot.ask(USER, NEW_QUESTION)
+    assert NEW_FACT in reply.visible
+    assert url in reply.html  # the source can be opened
+    assert "Mường Lát" not in url_bot.ask(USER, "Đội bóng nào vô địch giải mùa xuân?").visible
+
+
+def test_a_page_that_cannot_be_fetched_changes_nothing(url_bot, page_url, api):
+    files = sorted(p.name for p in url_bot.config.corpus.dir.rglob("*"))
+    api.send_text(ADMIN, f"/add {page_url}/missing.html")
+    status = api.wait_for_message(ADMIN_ID)
+    api.wait_for(lambda: status.visible.startswith("❌"), timeout=60, what="the refusal")
+    assert "404" in status.visible and "không thay đổi" in status.visible
+    assert sorted(p.name for p in url_bot.config.corpus.dir.rglob("*")) == files

@@ -14,6 +14,7 @@ from telegram import Message, Update
 from bot.corpus import SUPPORTED_SUFFIXES, UnreadableFile, read_corpus_file
 from bot.corpus_admin import UploadRefused, install_upload, restore_upload, safe_corpus_name
 from bot.errors import BotError
+from bot.fetch import add_url
 from bot.records import BuildReport
 from bot.telegram.context import CustomContext, chat_language
 from bot.telegram.messages import command_text, edit_quietly, reply_html
@@ -64,6 +65,30 @@ async def reindex_command(update: Update, context: CustomContext) -> None:
         return
     await edit_quietly(status, t("reindex_up_to_date" if report.up_to_date else "reindex_done", lang))
     await reply_html(update.effective_message, render_build_summary(report, lang))
+
+
+async def add_command(update: Update, context: CustomContext) -> None:
+    """/add URL: fetch a web page into the corpus (trafilatura extracts it) and index it."""
+    if await refuse_non_admin(update, context):
+        return
+    services = context.services
+    lang = await asyncio.to_thread(chat_language, update, context)
+    url = command_text(update.effective_message).strip()
+    if not url:
+        await update.effective_message.reply_text(t("add_usage", lang))
+        return
+    status = await update.effective_message.reply_text(t("add_fetching", lang))
+    async with services.rebuilder.exclusive():
+        try:
+            added = await asyncio.to_thread(add_url, services.config, url, build=False)
+        except BotError as exc:  # FetchError included: one line, nothing saved
+            await edit_quietly(status, t("add_failed", lang, reason=str(exc)))
+            return
+        await edit_quietly(status, t("add_saved", lang, title=added.title or added.source_file))
+        report = await run_build(context, status, lang)
+    if report is not None:
+        await edit_quietly(status, t("reindex_done", lang))
+        await reply_html(update.effective_message, render_build_summary(report, lang))
 
 
 async def reload_if_stale(context: CustomContext) -> bool:

@@ -44,7 +44,8 @@ COMMANDS = {
            ("language", "Language / ngôn ngữ"), ("settings", "Language and default province"),
            ("ask", "Ask a question (in groups)")],
 }
-ADMIN_COMMANDS = [("reindex", "Cập nhật chỉ mục / update the index"), ("stats", "Thống kê / statistics")]
+ADMIN_COMMANDS = [("reindex", "Cập nhật chỉ mục / update the index"), ("stats", "Thống kê / statistics"),
+                  ("add", "Thêm trang web / add a web page")]
 
 
 async def limit_buttons(update: object, context: CustomContext) -> None:
@@ -192,6 +193,7 @@ def add_handlers(application: Application) -> None:
     application.add_handler(CommandHandler("stats", admin.stats_command, filters=new))
     # Long-running admin work runs as its own task so it never holds up other users' questions.
     application.add_handler(CommandHandler("reindex", admin.reindex_command, filters=new, block=False))
+    application.add_handler(CommandHandler("add", admin.add_command, filters=new, block=False))
     application.add_handler(MessageHandler(new & private & filters.Document.ALL, admin.document_upload, block=False))
     application.add_handler(MessageHandler(new & private & filters.COMMAND, user.unknown_command))
     application.add_handler(MessageHandler(new & private & filters.TEXT, user.private_text))

@@ -85,7 +85,7 @@ def domain(url: str) -> str:
 
 def source_line(c: Citation, lang: str, title_chars: int = 70) -> str:
     """[1] Báo Nghệ An · 01/07/2022 · <a>the headline</a>: outlet, date and link, each once."""
-    locator = getattr(c, "locator", "")  # "Điều 5, khoản 2" once the core cites legal texts by article
+    locator = c.locator  # "Điều 5, khoản 2" in a legal document
     bits = [h(x) for x in (c.outlet, format_date(c.published, lang), locator) if x]
     title = _cut(c.title or c.source_file, title_chars)
     bits.append(link(title, c.url) if safe_url(c.url) else f"<i>{h(title)}</i>")

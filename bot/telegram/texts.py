@@ -49,9 +49,11 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "admin_help": {
         "vi": "\n\n<b>Quản trị</b>\n/reindex: cập nhật chỉ mục (/reindex force: nhúng lại toàn bộ)\n/stats: thống kê\n"
-              "Gửi tệp .txt .md .html .pdf .docx để thêm bài viết.",
+              "/add &lt;đường dẫn&gt;: thêm một trang web\n"
+              "Gửi tệp .txt .md .html .pdf .doc .docx để thêm bài viết.",
         "en": "\n\n<b>Admin</b>\n/reindex: update the index (/reindex force: re-embed everything)\n/stats: statistics\n"
-              "Send a .txt .md .html .pdf .docx file to add an article.",
+              "/add &lt;link&gt;: add a web page\n"
+              "Send a .txt .md .html .pdf .doc .docx file to add an article.",
     },
     "related_note": {
         "vi": "⚠️ Chưa thấy đoạn nào trả lời đúng câu hỏi; đây là các đoạn liên quan nhất, có thể không trả lời chính xác.",
@@ -180,6 +182,19 @@ TEXTS: dict[str, dict[str, str]] = {
     "reindex_failed": {
         "vi": "❌ Không dựng được chỉ mục: {reason}\nChỉ mục cũ vẫn đang được dùng.",
         "en": "❌ The rebuild failed: {reason}\nThe previous index is still being used.",
+    },
+    "add_usage": {
+        "vi": "Gửi kèm đường dẫn: /add https://…",
+        "en": "Add a link: /add https://…",
+    },
+    "add_fetching": {"vi": "⏳ Đang tải trang…", "en": "⏳ Fetching the page…"},
+    "add_failed": {
+        "vi": "❌ Không thêm được trang: {reason}\nKho tài liệu không thay đổi.",
+        "en": "❌ The page was not added: {reason}\nNothing was changed.",
+    },
+    "add_saved": {
+        "vi": "📄 Đã lưu “{title}”, đang cập nhật chỉ mục…",
+        "en": "📄 Saved “{title}”, updating the index…",
     },
     "reindex_crashed": {
         "vi": "❌ Dựng chỉ mục gặp lỗi không lường trước (xem log). Chỉ mục cũ vẫn đang được dùng.",
