@@ -190,7 +190,7 @@ class AnswerConfig:
     # P(answers) at or above which the reply is a confident answer; at or above related_probability
     # the closest passages are shown as possibly not answering; below it, "no information".
     answer_probability: float = 0.45
-    related_probability: float = 0.1
+    related_probability: float = 0.15
     # Characters of quote per source, about.
     quote_chars: int = 300
     max_citations: int = 3

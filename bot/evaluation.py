@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.answer import Answerer
+from bot.conversation import Turn, detect_provinces, followup_question
 from bot.records import Answer
 from bot.text import search_key
 
@@ -91,4 +92,15 @@ def load_qa(path: Path) -> list[QAItem]:
 
 
 def evaluate(answerer: Answerer, items: list[QAItem]) -> QAReport:
-    return QAReport([QAResult(item, answerer.answer(item.question)) for item in items])
+    return QAReport([QAResult(item, answer_in_context(answerer, item)) for item in items])
+
+
+def answer_in_context(answerer: Answerer, item: QAItem) -> Answer:
+    """The answer to the item's question; a follow-up is asked after its previous question, in the
+    same conversation, the way the bot resolves it."""
+    if not item.previous:
+        return answerer.answer(item.question)
+    first = answerer.answer(item.previous)
+    turn = Turn(question=item.previous, effective_question=item.previous, provinces=detect_provinces(item.previous),
+                cited_doc_ids=tuple(c.doc_id for c in first.citations), at=0.0, language=first.language)
+    return answerer.answer(followup_question(item.question, turn, now=0.0, max_age_seconds=60.0))

@@ -124,7 +124,7 @@ def _scores(searcher: Searcher, embedder: Embedder | None, query: Query, sentenc
 
 
 def _cosines(embedder: Embedder, question: str, sentences: list[str]) -> np.ndarray:
-    vectors = embedder.encode_passages(sentences)
+    vectors = embedder.encode_passages([embedder.passage_input(s) for s in sentences])
     return vectors @ embedder.encode_query(question)
 
 

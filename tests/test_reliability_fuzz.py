@@ -188,7 +188,8 @@ def check_answer(seed_answerer, question: str) -> None:
     assert answer.text.strip()
     assert answer.language in ("vi", "en")
     answer.question.encode("utf-8")  # storable: raises on a lone surrogate
-    if not answer.found:
+    assert answer.found == (answer.confidence == "answer")
+    if answer.confidence == "none":
         assert answer.citations == ()
         assert answer.text == seed_answerer.not_found_text(answer.language)
     else:
