@@ -90,6 +90,8 @@ class Answerer:
             generated = self._generated(query, citations) if confidence == "answer" else ""
             text = generated or compose_answer(query.language, citations, confidence)
             citations = _cited_only(text, citations)
+            if generated:  # the generated sentence, checked to cite real sources, is the fact to show
+                facts = {citations[0].n: generated}
         else:
             confidence, text = NONE, self.not_found_text(query.language)
         return Answer(
@@ -112,7 +114,8 @@ class Answerer:
         confidence = confidence_of(cited[0], query, settings)
         citations, facts = [], {}
         for e in cited:
-            quote = quote_for(searcher, self.embedder, query, e.hits, settings.quote_chars, settings.max_quote_sentences)
+            quote = quote_for(searcher, self.embedder, query, e.hits, settings.quote_chars, settings.max_quote_sentences,
+                              settings.quote_cosine_weight)
             if quote.text:
                 citations.append(_citation(len(citations) + 1, e, quote))
                 facts[len(citations)] = quote.fact

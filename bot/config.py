@@ -193,6 +193,9 @@ class AnswerConfig:
     related_probability: float = 0.15
     # Characters of quote per source, about.
     quote_chars: int = 300
+    # English questions: weight of the model's similarity of each sentence to the question when
+    # choosing what to quote (English words rarely occur in the Vietnamese text).
+    quote_cosine_weight: float = 1.0
     max_citations: int = 3
     # Another article is cited too when its probability is at least this share of the best one's.
     other_source_ratio: float = 0.85

@@ -33,7 +33,7 @@ _DECIDED = re.compile(r"\b(kết luận|quyết nghị|thống nhất|thông qua
 _PROPOSED = re.compile(r"\b(đề xuất|dự thảo|kiến nghị|dự kiến|cho rằng|đề nghị|thay vì|góp ý)\b", re.IGNORECASE)
 # Clauses of a long sentence, for the short answer: "…; các mục tiêu trong trục kinh tế số đã hoàn thành 30% (…)".
 _CLAUSE_END = re.compile(r"[;:](?=\s)|,(?=\s)(?![^()]*\))")
-_FACT_BONUS, _DECISION_BONUS, _COSINE_WEIGHT = 0.15, 0.1, 1.0
+_FACT_BONUS, _DECISION_BONUS = 0.15, 0.1
 
 
 @dataclass(frozen=True)
@@ -44,13 +44,14 @@ class Quote:
 
 
 def quote_for(searcher: Searcher, embedder: Embedder | None, query: Query, hits: tuple[Hit, ...], max_chars: int,
-              max_sentences: int = 2) -> Quote:
+              max_sentences: int = 2, cosine_weight: float = 1.0) -> Quote:
     """The best sentences of a document's retrieved chunks for the question, about max_chars long."""
     sentences, source = _sentences(hits)
     if not sentences:
         return Quote("", "")
     offsets = sorted(sentences)
-    scores = _scores(searcher, embedder, query, sentences, offsets, hits[0].metadata.provinces)
+    scores = _scores(searcher, embedder if cosine_weight else None, query, sentences, offsets,
+                     hits[0].metadata.provinces, cosine_weight)
     best = max(offsets, key=lambda o: (scores[o], -o))
     chosen = [best]
     pattern = _FACT_PATTERNS.get(query.asks)
@@ -104,7 +105,7 @@ def _sentences(hits: tuple[Hit, ...]) -> tuple[dict[int, str], dict[int, Hit]]:
 
 
 def _scores(searcher: Searcher, embedder: Embedder | None, query: Query, sentences: dict[int, str],
-            offsets: list[int], provinces: tuple[str, ...]) -> dict[int, float]:
+            offsets: list[int], provinces: tuple[str, ...], cosine_weight: float) -> dict[int, float]:
     pattern = _FACT_PATTERNS.get(query.asks)
     scores = {}
     for o in offsets:
@@ -119,7 +120,7 @@ def _scores(searcher: Searcher, embedder: Embedder | None, query: Query, sentenc
         scores[o] = score
     if query.language == "en" and embedder is not None:
         for o, cosine in zip(offsets, _cosines(embedder, query.dense_text, [sentences[o] for o in offsets])):
-            scores[o] += _COSINE_WEIGHT * cosine
+            scores[o] += cosine_weight * cosine
     return scores
 
 

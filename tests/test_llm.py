@@ -11,6 +11,7 @@ import pytest
 
 from bot.answer import Answerer
 from bot.config import LLMConfig
+from telegram_fixtures import api, start_bot  # noqa: F401
 
 pytestmark = pytest.mark.slow
 QUESTION = "Mục tiêu Chính phủ số của Nghệ An là gì?"
@@ -96,3 +97,17 @@ def test_no_answer_never_reaches_the_model(built_seed, bundled_embedder, chat):
     server = chat("Giá vàng là 100 triệu [1].")
     answer = llm_answerer(built_seed, bundled_embedder, server.url).answer("Giá vàng hôm nay bao nhiêu?")
     assert not answer.found and server.requests == []
+
+
+def test_the_api_key_comes_from_the_environment_when_the_bot_opens_the_core(built_seed, bundled_embedder, chat,
+                                                                               monkeypatch, start_bot, api):
+    """`bot serve` opens the core with Answerer.open(config): the key must reach the endpoint, and a
+    Telegram user gets the generated answer, not a silent fallback to the extractive one."""
+    server = chat("Nghệ An phấn đấu vào tốp 25 - 30 tỉnh về Chính phủ số [1].")
+    monkeypatch.setenv("CDS_TEST_LLM_KEY", "sk-from-env")
+    config = dataclasses.replace(built_seed.config, llm=LLMConfig(enabled=True, endpoint=server.url, model="fake",
+                                                                  api_key_env="CDS_TEST_LLM_KEY", timeout_seconds=5))
+    bot = start_bot(Answerer.open(config, embedder=bundled_embedder))
+    reply = bot.ask({"id": 3001, "is_bot": False, "first_name": "Lan", "language_code": "vi"}, QUESTION)
+    assert server.requests and server.requests[0][1] == "Bearer sk-from-env"
+    assert "Nghệ An phấn đấu vào tốp 25 - 30 tỉnh về Chính phủ số" in reply.visible

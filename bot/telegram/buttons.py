@@ -58,16 +58,25 @@ async def on_button(update: Update, context: CustomContext) -> None:
         await clear_province(update, context)
 
 
-async def show_passage(update: Update, context: CustomContext, record_id: int, n: int) -> None:
-    """Citation n of an answer in its document's context, sent once: a second press says where it is."""
-    query, services = update.callback_query, context.services
+async def _language_and_record(update: Update, context: CustomContext, record_id: int):
+    """The chat's language and the answer record a button belongs to; None (the press answered)
+    when the button is not for a stored answer or the record has expired."""
+    query = update.callback_query
     lang = await asyncio.to_thread(chat_language, update, context)
     if record_id <= 0:
         await query.answer()
-        return
-    record = await asyncio.to_thread(services.history.get, record_id)
+        return lang, None
+    record = await asyncio.to_thread(context.services.history.get, record_id)
     if record is None:
         await query.answer(t("expired", lang), show_alert=True)
+    return lang, record
+
+
+async def show_passage(update: Update, context: CustomContext, record_id: int, n: int) -> None:
+    """Citation n of an answer in its document's context, sent once: a second press says where it is."""
+    query, services = update.callback_query, context.services
+    lang, record = await _language_and_record(update, context, record_id)
+    if record is None:
         return
     chat_id = query.message.chat.id if query.message else 0
     key = (chat_id, record_id, n)
@@ -90,13 +99,8 @@ async def show_passage(update: Update, context: CustomContext, record_id: int, n
 
 async def feedback(update: Update, context: CustomContext, record_id: int, value: int) -> None:
     query, services = update.callback_query, context.services
-    lang = await asyncio.to_thread(chat_language, update, context)
-    if value not in (FEEDBACK_UP, FEEDBACK_DOWN) or record_id <= 0:
-        await query.answer()
-        return
-    record = await asyncio.to_thread(services.history.get, record_id)
+    lang, record = await _language_and_record(update, context, record_id if value in (FEEDBACK_UP, FEEDBACK_DOWN) else 0)
     if record is None:
-        await query.answer(t("expired", lang), show_alert=True)
         return
     stored = await asyncio.to_thread(services.history.set_feedback, record_id, update.effective_user.id, value)
     if not stored:

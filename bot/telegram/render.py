@@ -106,7 +106,8 @@ def render_answer(answer: Answer, *, understood_as: str = "", truncated_to: int 
     else:
         if confidence == "related":
             parts.append(f"<i>{t('related_note', lang)}</i>")
-        parts.append(f"<b>{ht(_cut(fact, FACT_CHARS))}</b> [{answer.citations[0].n}]"
+        marker = f"[{answer.citations[0].n}]"
+        parts.append(f"<b>{ht(_cut(fact, FACT_CHARS))}</b>" + ("" if marker in fact else f" {marker}")
                      + (f"\n<i>{t('quoted_in_vietnamese', lang)}</i>" if lang == "en" else ""))
         quotes = "\n".join(f"[{c.n}] “{ht(c.quote.strip())}”" for c in answer.citations)
         parts.append(f"<blockquote expandable>{quotes}</blockquote>")
