@@ -34,7 +34,7 @@ UPLOAD_REFUSAL = "Cảm ơn bạn! Chỉ quản trị viên mới thêm được
 PUBLIC_COMMANDS = {name for name, _ in COMMANDS["vi"]}
 # Each admin action and the test below that proves it is refused to others.
 REFUSAL_TESTS = {"reindex": "test_reindex_is_refused_to_non_admins", "stats": "test_stats_is_refused_to_non_admins",
-                 "upload": "test_upload_is_refused_to_non_admins"}
+                 "upload": "test_upload_is_refused_to_non_admins", "add": "test_add_url_is_refused_to_non_admins"}
 
 
 @pytest.fixture
@@ -93,6 +93,18 @@ def test_stats_is_refused_to_non_admins(stub_bot, api):
         reply = bot.ask(USER, text, chat=chat)
         assert reply.visible == REFUSAL and "Tài liệu" not in reply.visible
     assert looked_up == []
+
+
+def test_add_url_is_refused_to_non_admins(stub_bot, api, build_calls, monkeypatch):
+    from bot.telegram import admin_handlers
+
+    fetched = []
+    monkeypatch.setattr(admin_handlers, "add_url", lambda *a, **k: fetched.append(a))  # nothing may be fetched
+    bot = stub_bot()
+    for text, chat in [("/add http://example.org/tin.html", None), ("/add@cds_test_bot http://example.org/a", api.group_chat())]:
+        assert bot.ask(USER, text, chat=chat).visible == REFUSAL
+    api.wait_until_idle()
+    assert fetched == [] and build_calls == [] and list(bot.config.corpus.dir.iterdir()) == []
 
 
 def test_upload_is_refused_to_non_admins(stub_bot, api, build_calls):
