@@ -9,6 +9,7 @@ import os
 import sys
 import threading
 import unicodedata
+from collections import OrderedDict
 from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
@@ -39,6 +40,8 @@ def model_source(settings: EmbeddingConfig, base_dir: Path) -> str:
 
 # The thread cap set by limit_threads, applied by whichever engine loads after it.
 _process_threads: int | None = None
+# Vectors kept by an answering Embedder (384-d: 1.5 kB each, about 6 MB in all).
+_CACHE_ENTRIES = 4096
 # Set in a thread running Embedder.for_build with PyTorch: its encoding keeps the build's thread count.
 _building = threading.local()
 
@@ -68,6 +71,8 @@ class Embedder:
         self.settings = settings
         self.source = model_source(settings, base_dir)
         self._onnx = None
+        self._cache: OrderedDict[str, np.ndarray] | None = OrderedDict()
+        self._cache_lock = threading.Lock()
         if settings.backend == "onnx":
             encoder = self._onnx = _load_onnx_encoder(self.source, settings)
             self.dimension = encoder.dimension
@@ -87,7 +92,15 @@ class Embedder:
     def encode_passages(
         self, texts: Sequence[str], progress: Callable[[int], None] | None = None
     ) -> np.ndarray:
-        """Vectors for passages, already prefixed by `passage_input`; `progress(n)` after each batch."""
+        """Vectors for passages, already prefixed by `passage_input`; `progress(n)` after each batch.
+        When answering (progress None, not in for_build), texts embedded before come from a small
+        LRU cache: quote selection embeds the sentences of the cited chunks for every English
+        question, and popular chunks come back question after question."""
+        if progress is None and self._cache is not None and not getattr(_building, "active", False):
+            return self._cached(list(texts), self._encode_passages)
+        return self._encode_passages(texts, progress)
+
+    def _encode_passages(self, texts: Sequence[str], progress: Callable[[int], None] | None = None) -> np.ndarray:
         batch = self.settings.batch_size
         out = np.empty((len(texts), self.dimension), dtype=np.float32)
         # Batches of similar length pad less: about a third fewer tokens on news text.
@@ -100,7 +113,33 @@ class Embedder:
         return out
 
     def encode_query(self, text: str) -> np.ndarray:
-        return self._encode([self.settings.query_prefix + text])[0]
+        """The question's vector; cached like passages (search and quote selection both ask for it)."""
+        texts = [self.settings.query_prefix + text]
+        if self._cache is None:
+            return self._encode(texts)[0]
+        return self._cached(texts, self._encode)[0]
+
+    def _cached(self, texts: list[str], encode: Callable[[list[str]], np.ndarray]) -> np.ndarray:
+        """encode(texts) through the LRU cache of (prefixed text -> vector); same vectors, fewer runs."""
+        out = np.empty((len(texts), self.dimension), dtype=np.float32)
+        missing: dict[str, list[int]] = {}
+        with self._cache_lock:
+            for row, text in enumerate(texts):
+                vector = self._cache.get(text)
+                if vector is None:
+                    missing.setdefault(text, []).append(row)
+                else:
+                    self._cache.move_to_end(text)
+                    out[row] = vector
+        if missing:
+            fresh = encode(list(missing))
+            with self._cache_lock:
+                for (text, rows), vector in zip(missing.items(), fresh):
+                    out[rows] = vector
+                    self._cache[text] = vector.copy()
+                while len(self._cache) > _CACHE_ENTRIES:
+                    self._cache.popitem(last=False)
+        return out
 
     @contextmanager
     def for_build(self) -> Iterator["Embedder"]:
@@ -116,6 +155,7 @@ class Embedder:
                 yield self
                 return
             build = copy.copy(self)
+            build._cache = None  # a build's chunks would only push the answering cache out
             build._onnx = self._onnx.with_threads(threads)
             build._encode_texts = build._onnx.encode
             yield build

@@ -119,3 +119,21 @@ def test_onnx_build_gets_its_own_session_with_every_core(monkeypatch):
         built = build.encode_passages(passages)
     assert answering._onnx._session.get_session_options().intra_op_num_threads == 1
     assert abs(built - answering.encode_passages(passages)).max() < 1e-5
+
+
+def test_answering_cache_returns_the_same_vectors_and_builds_bypass_it(tiny_model_dir):
+    import numpy as np
+
+    embedder = Embedder(EmbeddingConfig(model=str(tiny_model_dir), query_prefix="query: ", passage_prefix="passage: "),
+                        Path("."))
+    texts = [embedder.passage_input(t) for t in ("một câu", "hai câu dài hơn", "một câu")]
+    first = embedder.encode_passages(texts)
+    assert len(embedder._cache) == 2 and np.array_equal(first[0], first[2])
+    assert np.allclose(embedder.encode_passages(texts), first, atol=1e-6)
+    assert np.allclose(embedder._encode_passages(texts), first, atol=1e-5)  # uncached: same vectors
+    query = embedder.encode_query("câu hỏi")
+    query += 1.0  # a caller changing its copy does not change the cache
+    assert np.allclose(np.linalg.norm(embedder.encode_query("câu hỏi")), 1.0, atol=1e-5)
+    with embedder.for_build() as build:
+        build.encode_passages([build.passage_input("chỉ khi xây dựng")])
+    assert len(embedder._cache) == 3  # 2 passages + 1 query; the build's text was not kept
