@@ -163,13 +163,21 @@ def run(repeat: int, backends: list[str], with_serve: bool) -> dict:
         configs = prepare(Path(tmp))
         floor = Child([sys.executable, __file__, "--floor", str(threads)])
         floor.read()  # ready
-        asks = {b: Child([sys.executable, "-m", "bot", "ask", "--json", "--config", str(configs[b])]) for b in backends}
         ms: dict[str, list[float]] = {name: [] for name in ["floor", *backends]}
         found: dict[str, int] = {b: 0 for b in backends}
-        for q in questions:
+        asks = {}
+        for b in backends:  # one at a time, each up to its first answer, so start-ups do not overlap
+            child = asks[b] = Child([sys.executable, "-m", "bot", "ask", "--json", "--config", str(configs[b])])
+            child.send(questions[0], as_json=False)
+            reply = child.read()
+            ms[b].append(reply["latency_ms"])
+            found[b] += bool(reply["found"])
+        for i, q in enumerate(questions):
             floor.send(q, as_json=True)
             ms["floor"].append(floor.read()["ms"])
             for b, child in asks.items():
+                if i == 0:
+                    continue
                 child.send(q, as_json=False)
                 reply = child.read()
                 ms[b].append(reply["latency_ms"])

@@ -214,9 +214,11 @@ def capped_embedder(config: Config) -> Embedder | None:
         return None
     before, embedding._process_threads = embedding._process_threads, config.search.threads
     try:
-        return Embedder.from_config(config)
+        capped = Embedder.from_config(config)
     finally:
         embedding._process_threads = before
+    capped._cache = None  # an answering process caches recent vectors; a build never should hit it
+    return capped
 
 
 def _import_sentence_transformers():

@@ -71,7 +71,9 @@ class Embedder:
         self.settings = settings
         self.source = model_source(settings, base_dir)
         self._onnx = None
-        self._cache: OrderedDict[str, np.ndarray] | None = OrderedDict()
+        # Only in a process that answers questions (its entry point called limit_threads first):
+        # builds reuse vectors by hash already, and a build bench must time the encoder, not a cache.
+        self._cache: OrderedDict[str, np.ndarray] | None = OrderedDict() if _process_threads else None
         self._cache_lock = threading.Lock()
         if settings.backend == "onnx":
             encoder = self._onnx = _load_onnx_encoder(self.source, settings)

@@ -121,8 +121,11 @@ def test_onnx_build_gets_its_own_session_with_every_core(monkeypatch):
     assert abs(built - answering.encode_passages(passages)).max() < 1e-5
 
 
-def test_answering_cache_returns_the_same_vectors_and_builds_bypass_it(tiny_model_dir):
+def test_answering_cache_returns_the_same_vectors_and_builds_bypass_it(monkeypatch, tiny_model_dir):
     import numpy as np
+
+    assert Embedder(EmbeddingConfig(model=str(tiny_model_dir)), Path("."))._cache is None  # not an answering process
+    monkeypatch.setattr(embedding, "_process_threads", 1)  # as after limit_threads in bot ask / bot serve
 
     embedder = Embedder(EmbeddingConfig(model=str(tiny_model_dir), query_prefix="query: ", passage_prefix="passage: "),
                         Path("."))
