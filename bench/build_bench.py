@@ -103,7 +103,12 @@ def embedded_inputs(config: Config, embedder: Embedder) -> list[str]:
 
 
 def bare_encode(model, texts: list[str], batch_size: int):
-    """The encoder alone, as sentence-transformers is meant to be called: one call for all texts."""
+    """The encoder alone, as it is meant to be called: one call for all texts (sentence-transformers
+    sorts them by length and batches; bot.onnx_encoder.OnnxEncoder runs them one by one)."""
+    from bot.onnx_encoder import OnnxEncoder
+
+    if isinstance(model, OnnxEncoder):
+        return model.encode(texts)
     return model.encode(texts, batch_size=batch_size, normalize_embeddings=True, convert_to_numpy=True,
                         show_progress_bar=False)
 
@@ -125,6 +130,7 @@ class Bench:
     bare_model: object
     inputs: list[str]
     changed_file: Path
+    capped: Embedder | None = None  # ONNX: the same model loaded as `bot serve` loads it (1 thread)
 
     def full_build(self, index_dir: Path, samples: Samples) -> None:
         timing = TimedEmbedder(self.embedder)
@@ -132,6 +138,20 @@ class Bench:
         samples.add("full build", seconds)
         samples.add("full build: encode_passages", timing.encode_seconds)
         samples.chunks = report.chunks
+
+    def reindex_builds(self, index_dir: Path, samples: Samples) -> None:
+        """ONNX only: full builds with the embedder a `bot serve` process holds (limit_threads(1)):
+        as the bot's /reindex runs them (Rebuilder: Embedder.for_build, every core), and with that
+        embedder as it is (one thread: /reindex before Embedder.for_build)."""
+        if self.capped is None:
+            return
+        with self.capped.for_build() as build_embedder:
+            seconds, _ = timed(partial(build_all_documents, with_index_dir(self.config, index_dir / "reindex"),
+                                       build_embedder, self.documents))
+        samples.add("reindex build", seconds)
+        seconds, _ = timed(partial(build_all_documents, with_index_dir(self.config, index_dir / "one-thread"),
+                                   self.capped, self.documents))
+        samples.add("one-thread build", seconds)
 
     def bare_encoder(self, samples: Samples) -> None:
         samples.add("bare encoder", timed(partial(bare_encode, self.bare_model, self.inputs, self.config.embedding.batch_size))[0])
@@ -163,17 +183,42 @@ def measure_repeat(bench: Bench, repeat: int, samples: Samples) -> None:
     for step in steps[repeat % 3:] + steps[: repeat % 3]:
         step(samples)
     bench.rebuilds(index_dir, repeat, samples)
+    bench.reindex_builds(index_dir, samples)
     shutil.rmtree(index_dir)
 
 
 def load_models(config: Config) -> tuple[Embedder, object, dict[str, float]]:
-    """The product's Embedder and a bare SentenceTransformer of the same model, with load times."""
+    """The product's Embedder and the bare encoder of the same model (a SentenceTransformer, or for
+    backend "onnx" an OnnxEncoder on every core), with load times."""
     load = {}
+    if config.embedding.backend == "onnx":
+        from bot.onnx_encoder import OnnxEncoder
+
+        load["model load: Embedder.from_config (first load)"], embedder = timed(partial(Embedder.from_config, config))
+        load["model load: OnnxEncoder again (files cached)"], bare = timed(
+            partial(OnnxEncoder, Path(embedder.source), threads=config.embedding.threads))
+        return embedder, bare, load
     load["import sentence-transformers and torch"], st = timed(_import_sentence_transformers)
     load["model load: Embedder.from_config (first load)"], embedder = timed(partial(Embedder.from_config, config))
     load["model load: SentenceTransformer again (files cached)"], bare = timed(
         partial(st.SentenceTransformer, embedder.source, device=config.embedding.device))
     return embedder, bare, load
+
+
+def capped_embedder(config: Config) -> Embedder | None:
+    """The Embedder as `bot serve` loads it after limit_threads([search] threads); ONNX only (PyTorch's
+    thread count is per thread, so a capped copy in this process would cap the bare encoder too)."""
+    from bot import embedding
+
+    if config.embedding.backend != "onnx":
+        return None
+    before, embedding._process_threads = embedding._process_threads, config.search.threads
+    try:
+        capped = Embedder.from_config(config)
+    finally:
+        embedding._process_threads = before
+    capped._cache = None  # an answering process caches recent vectors; a build never should hit it
+    return capped
 
 
 def _import_sentence_transformers():
@@ -187,8 +232,11 @@ def padded_tokens(bench: Bench) -> dict[str, int]:
     encode_passages slices them) and when sorted by length (as one SentenceTransformer.encode call
     does). Counted, not timed, so it holds however loaded the machine is."""
     model, batch = bench.bare_model, bench.config.embedding.batch_size
-    encoded = model.tokenizer(bench.inputs, truncation=True, max_length=model.max_seq_length)
-    lengths = [len(ids) for ids in encoded["input_ids"]]
+    if hasattr(model, "_tokenizer"):  # OnnxEncoder: tokenizers' Tokenizer, truncating as the model does
+        lengths = [len(e.ids) for e in model._tokenizer.encode_batch(bench.inputs)]
+    else:
+        encoded = model.tokenizer(bench.inputs, truncation=True, max_length=model.max_seq_length)
+        lengths = [len(ids) for ids in encoded["input_ids"]]
 
     def padded(ordered: list[int]) -> int:
         return sum(max(ordered[i: i + batch]) * len(ordered[i: i + batch]) for i in range(0, len(ordered), batch))
@@ -196,24 +244,27 @@ def padded_tokens(bench: Bench) -> dict[str, int]:
     return {"real": sum(lengths), "corpus order": padded(lengths), "length-sorted": padded(sorted(lengths))}
 
 
-def prepare_bench(workdir: Path, paragraphs: list[str]) -> tuple[Bench, dict[str, float]]:
+def prepare_bench(workdir: Path, paragraphs: list[str], settings: list[str]) -> tuple[Bench, dict[str, float]]:
     """Corpus, config and models, and one untimed build: it gives the inputs the encoders are timed
     on, and keeps first-call costs (importing FAISS, allocating kernels) out of the first repeat."""
+    from bench.answer_eval import with_settings
+
     config, files = prepare_paragraph_project(workdir, paragraphs)
+    config = with_settings(config, settings)
     embedder, bare_model, load_seconds = load_models(config)
     build_all_documents(config, embedder, len(files))
     inputs = embedded_inputs(config, embedder)
     bare_encode(bare_model, inputs[:64], config.embedding.batch_size)
     shutil.rmtree(config.index.dir)
     changed_file = config.corpus.dir / sorted(files)[len(files) // 2]
-    return Bench(config, len(files), embedder, bare_model, inputs, changed_file), load_seconds
+    return Bench(config, len(files), embedder, bare_model, inputs, changed_file, capped_embedder(config)), load_seconds
 
 
-def run(paragraph_count: int, repeats: int) -> dict:
+def run(paragraph_count: int, repeats: int, settings: list[str]) -> dict:
     paragraphs = load_xquad(XQUAD_DIR).paragraphs[:paragraph_count]
     samples = Samples()
     with tempfile.TemporaryDirectory(prefix="cds-build-bench-") as tmp:
-        bench, load_seconds = prepare_bench(Path(tmp), paragraphs)
+        bench, load_seconds = prepare_bench(Path(tmp), paragraphs, settings)
         logger.info("set up; %d repeats to go", repeats)
         for repeat in range(repeats):
             measure_repeat(bench, repeat, samples)
@@ -221,6 +272,7 @@ def run(paragraph_count: int, repeats: int) -> dict:
         tokens = padded_tokens(bench)
     return {"date": utc_now(), "machine": machine_summary(), "samples": samples, "padded_tokens": tokens, "load_seconds": load_seconds, "paragraphs": len(paragraphs),
             "repeats": repeats, "model": bench.config.embedding.model, "batch_size": bench.config.embedding.batch_size,
+            "backend": bench.config.embedding.backend,
             "changed_file": bench.changed_file.name}
 
 
@@ -236,8 +288,10 @@ def format_markdown(result: dict) -> str:
     # Throughput ratio = encoder time / build time: 1.0 means the build costs no more than embedding.
     speed = "chunks/s ÷ bare encoder's"
     embedded = sorted(set(s.changed_embedded))
+    bare = ("OnnxEncoder.encode (ONNX Runtime, every core)" if result.get("backend") == "onnx"
+            else "SentenceTransformer.encode")
     rows = [
-        row("bare encoder: SentenceTransformer.encode, all inputs in one call", "bare encoder", "1.00", "baseline"),
+        row(f"bare encoder: {bare}, all inputs in one call", "bare encoder", "1.00", "baseline"),
         row("Embedder.encode_passages, same inputs", "Embedder.encode_passages",
             f"{1 / s.paired_ratio('Embedder.encode_passages', 'bare encoder'):.2f}", speed),
         row("full build: build_index into an empty index folder", "full build",
@@ -249,6 +303,13 @@ def format_markdown(result: dict) -> str:
         row(f"one-changed-document rebuild ({'/'.join(map(str, embedded))} of {n} chunks re-embedded)",
             "one-changed rebuild", f"{s.paired_ratio('one-changed rebuild', 'full build'):.3f}", "time ÷ full build's", False),
     ]
+    if "reindex build" in s.seconds:
+        rows += [
+            row("full build as the bot's /reindex runs it (answering embedder capped at 1 thread; Embedder.for_build)",
+                "reindex build", f"{1 / s.paired_ratio('reindex build', 'bare encoder'):.2f}", speed),
+            row("full build with the capped answering embedder itself (1 thread: /reindex before this change)",
+                "one-thread build", f"{1 / s.paired_ratio('one-thread build', 'bare encoder'):.2f}", speed),
+        ]
     load_rows = [[label, f"{seconds:.2f}"] for label, seconds in result["load_seconds"].items()]
     tokens = result["padded_tokens"]
     return "\n".join([
@@ -257,7 +318,8 @@ def format_markdown(result: dict) -> str:
         f"Measured {result['date']} on {result['machine']}; a shared machine, so compare the ratios, not the seconds.",
         f"Command: `{result['command']}`.",
         f"Corpus: the first {result['paragraphs']} Vietnamese paragraphs of XQuAD, one .txt file each "
-        f"(a neutral headline line, then the paragraph), {n} chunks; model {result['model']}, batch size "
+        f"(a neutral headline line, then the paragraph), {n} chunks; model {result['model']}, backend "
+        f"{result.get('backend', 'torch')}, batch size "
         f"{result['batch_size']}. Median of {result['repeats']} repeats; each ratio is the median of the "
         f"ratios within a repeat. The changed document is {result['changed_file']} (one sentence appended).",
         "",
@@ -286,12 +348,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--paragraphs", type=int, default=DEFAULT_PARAGRAPHS,
                         help=f"XQuAD paragraphs in the corpus, 1-240 (default {DEFAULT_PARAGRAPHS})")
     parser.add_argument("--repeats", type=int, default=DEFAULT_REPEATS, help=f"default {DEFAULT_REPEATS}")
+    parser.add_argument("--set", action="append", default=[], metavar="SECTION.KEY=VALUE",
+                        help='override a setting (TOML value), e.g. embedding.backend="onnx"')
     args = parser.parse_args(argv)
     if not 1 <= args.paragraphs <= 240 or args.repeats < 1:
         parser.error("--paragraphs must be 1-240 and --repeats at least 1")
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
     logger.setLevel(logging.INFO)
-    result = run(args.paragraphs, args.repeats)
+    result = run(args.paragraphs, args.repeats, args.set)
     result["command"] = (".venv/bin/python bench/build_bench.py " + " ".join(sys.argv[1:] if argv is None else argv)).strip()
     markdown = format_markdown(result)
     print(markdown, end="")

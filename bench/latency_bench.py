@@ -105,7 +105,7 @@ class Process:
 
 def build_everything(workdir: Path, systems: list[str]) -> tuple[Path, dict[str, dict]]:
     """Index the paragraphs for every system; returns the project's config path and {peer: build reply}."""
-    from bench.xquad import build_all_documents, load_xquad, model_folder, prepare_paragraph_project
+    from bench.xquad import build_all_documents, load_xquad, model_folder, model_prefixes, prepare_paragraph_project
     from bot.embedding import Embedder
 
     xquad = load_xquad()
@@ -116,7 +116,8 @@ def build_everything(workdir: Path, systems: list[str]) -> tuple[Path, dict[str,
         if name in PEER_SCRIPTS:
             docs = [{"id": f, "text": t} for f, t in documents.items()]
             peer = Process([str(PEERS_PYTHON), str(PEERS_DIR / PEER_SCRIPTS[name])],
-                           {"documents": docs, "model": model_folder(config), "save_to": str(workdir / name)})
+                           {"documents": docs, "model": model_folder(config), "save_to": str(workdir / name),
+                            **model_prefixes(config)})
             builds[name] = peer.ready
             peer.close()
     return config.path, builds
@@ -125,11 +126,12 @@ def build_everything(workdir: Path, systems: list[str]) -> tuple[Path, dict[str,
 def start(name: str, config_path: Path, workdir: Path, threads: int | None) -> Process:
     if name == "project":
         return Process([sys.executable, __file__, "--serve", str(config_path)], None, threads)
-    from bench.xquad import model_folder
+    from bench.xquad import model_folder, model_prefixes
     from bot.config import load_config
 
-    model = model_folder(load_config(config_path))
-    return Process([str(PEERS_PYTHON), str(PEERS_DIR / PEER_SCRIPTS[name])], {"load": str(workdir / name), "model": model}, threads)
+    config = load_config(config_path)
+    return Process([str(PEERS_PYTHON), str(PEERS_DIR / PEER_SCRIPTS[name])],
+                   {"load": str(workdir / name), "model": model_folder(config), **model_prefixes(config)}, threads)
 
 
 def percentiles(ms: list[float]) -> dict[str, float]:

@@ -266,11 +266,17 @@ def model_folder(config: Config) -> str:
     return model_source(config.embedding, config.base_dir)
 
 
+def model_prefixes(config: Config) -> dict[str, str]:
+    """The model's query and passage prefixes, which the peers apply their own way (fair to e5)."""
+    return {"query_prefix": config.embedding.query_prefix, "passage_prefix": config.embedding.passage_prefix}
+
+
 def embedding_peer(setup: Setup, script: str) -> Retriever:
     """A peer system (bench/peers/<script>, protocol in bench/peers/jsonl.py) indexing the raw paragraphs
     with the project's embedding model, in the peers' virtualenv."""
     documents = [{"id": name, "text": text} for name, text in setup.documents.items()]
-    return PeerProcess(PEERS_DIR / script, {"documents": documents, "model": model_folder(setup.config)})
+    return PeerProcess(PEERS_DIR / script, {"documents": documents, "model": model_folder(setup.config),
+                                            **model_prefixes(setup.config)})
 
 
 RETRIEVERS: dict[str, Callable[[Setup], Retriever]] = {

@@ -84,6 +84,15 @@ def _atomic_copy(source: Path, target: Path) -> None:
         staging.unlink(missing_ok=True)
 
 
+def _build_with_all_cores(config: Config, embedder, *, force: bool, on_progress) -> BuildReport:
+    """build_index in this (worker) thread with the answerer's model on every core
+    (Embedder.for_build): the process's answering cap ([search] threads) stays on answering."""
+    if embedder is None or not hasattr(embedder, "for_build"):
+        return build_index(config, force=force, show_progress=False, on_progress=on_progress, embedder=embedder)
+    with embedder.for_build() as build_embedder:
+        return build_index(config, force=force, show_progress=False, on_progress=on_progress, embedder=build_embedder)
+
+
 class Rebuilder:
     """Runs index builds one at a time in a worker thread and switches the answerer to the result;
     questions keep being answered from the old index until the switch."""
@@ -110,7 +119,7 @@ class Rebuilder:
 
         embedder = getattr(self.answerer, "embedder", None)
         task = asyncio.ensure_future(asyncio.to_thread(
-            build_index, self.config, force=force, show_progress=False, on_progress=record_progress, embedder=embedder,
+            _build_with_all_cores, self.config, embedder, force=force, on_progress=record_progress,
         ))
         shown = [0, 0]
         while not task.done():

@@ -24,9 +24,20 @@ class OnnxEncoder:
         if not path.exists():
             raise ModelLoadError(f"ONNX encoder not found: {path}; build it with `{SETUP_COMMAND}` (or `make setup`)")
         _require_mean_pooling(model_dir)
+        self._path = path
         self._tokenizer = _load_tokenizer(model_dir)
         self._session = _inference_session(path, threads)
+        self.threads = threads  # 0: one per core
         self.dimension = int(self._session.get_outputs()[0].shape[-1])
+
+    def with_threads(self, threads: int) -> "OnnxEncoder":
+        """The same model and tokenizer (shared, not reloaded) in another InferenceSession of
+        `threads` intra-op threads: an index build's, while this one keeps answering."""
+        other = object.__new__(OnnxEncoder)
+        other.__dict__.update(self.__dict__)
+        other._session = _inference_session(self._path, threads)
+        other.threads = threads
+        return other
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """One text per run: on CPU a padded batch only adds work, and ONNX Runtime measured

@@ -2,10 +2,11 @@
 from the project: a peer must not share the code it is compared against.
 
 Protocol, one JSON object per line on stdin and stdout:
-  in  {"documents": [{"id": str, "text": str}, ...], "model": str, "save_to": str?}
+  in  {"documents": [{"id": str, "text": str}, ...], "model": str, "save_to": str?,
+       "query_prefix": str?, "passage_prefix": str?}   (the model's prefixes, e.g. e5's "query: " / "passage: ")
   out {"ready": true, "seconds": float, "model_seconds": float, "peak_rss_mb": float}
       (seconds = time to index the documents, model load excluded; the index is saved when save_to is given)
-  in  {"load": str, "model": str}   (instead of the above: open an index saved earlier)
+  in  {"load": str, "model": str, "query_prefix": str?, "passage_prefix": str?}   (instead of the above: open an index saved earlier)
   out {"ready": true, "seconds": float, "peak_rss_mb": float}  (model + index load)
   in  {"query": str, "k": int}      (any number of times, until stdin closes)
   out {"ids": [str, ...], "ms": float}   (document ids best first; ms = the peer's own query call)
@@ -45,12 +46,12 @@ def peak_rss_mb() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
-def serve(make_peer: Callable[[str], Peer], lines=None, out=None) -> None:
+def serve(make_peer: Callable[[str, str, str], Peer], lines=None, out=None) -> None:
     lines, out = lines or iter(sys.stdin), out or sys.stdout
     sys.stdout = sys.stderr  # libraries print to stdout (LlamaIndex: "Using MockLLM"); keep it for the protocol
     setup = json.loads(next(lines))
     started = time.perf_counter()
-    peer = make_peer(setup["model"])
+    peer = make_peer(setup["model"], setup.get("query_prefix", ""), setup.get("passage_prefix", ""))
     model_seconds = time.perf_counter() - started
     if "load" in setup:
         peer.load(setup["load"])

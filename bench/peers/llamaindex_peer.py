@@ -15,12 +15,14 @@ NODES_PER_DOCUMENT = 3
 
 
 class LlamaIndexPeer:
-    def __init__(self, model: str) -> None:
+    def __init__(self, model: str, query_prefix: str = "", passage_prefix: str = "") -> None:
         from llama_index.core import Settings
         from llama_index.embeddings.huggingface import HuggingFaceEmbedding
 
         Settings.llm = None
-        Settings.embed_model = HuggingFaceEmbedding(model_name=model, device="cpu")
+        # The model's prefixes (e5: "query: " / "passage: ") as HuggingFaceEmbedding's instructions.
+        Settings.embed_model = HuggingFaceEmbedding(model_name=model, device="cpu", query_instruction=query_prefix or None,
+                                                    text_instruction=passage_prefix or None)
         self.index = None
 
     def build(self, documents: list[dict], save_to: str | None) -> None:
