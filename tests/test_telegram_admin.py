@@ -3,6 +3,7 @@ answering while the new one is built, and bad uploads are refused with the reaso
 
 from __future__ import annotations
 
+import contextlib
 import threading
 
 import pytest
@@ -39,6 +40,12 @@ class GatedEmbedder:
 
     def __getattr__(self, name: str):
         return getattr(self._inner, name)
+
+    @contextlib.contextmanager
+    def for_build(self):
+        """The bot builds with its model's build-time threads: keep the gate in that path too."""
+        with self._inner.for_build():
+            yield self
 
     def encode_passages(self, texts, progress=None):
         self.waiting.set()
