@@ -114,7 +114,9 @@ class Answerer:
         confidence = confidence_of(cited[0], query, settings)
         citations, facts = [], {}
         for e in cited:
-            quote = quote_for(searcher, self.embedder, query, e.hits, settings.quote_chars, settings.max_quote_sentences,
+            # only the chunks judged: a long article's 10th chunk rarely holds the answer, and for
+            # English questions every quotable sentence is embedded (the p95 of answering)
+            quote = quote_for(searcher, self.embedder, query, e.examined, settings.quote_chars, settings.max_quote_sentences,
                               settings.quote_cosine_weight)
             if quote.text:
                 citations.append(_citation(len(citations) + 1, e, quote))

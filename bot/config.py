@@ -181,10 +181,14 @@ class SearchConfig:
     untranslated_weight: float = 0.5
 
 
+# Evidence.features() in bot/judge.py: the calibration holds a bias and one weight per feature.
+EVIDENCE_FEATURES = 5
+
+
 @dataclass(frozen=True)
 class AnswerConfig:
     # Logistic answerability model per question language: [bias, *Evidence.features()]
-    # (bot/judge.py). Fitted by bench/calibrate.py on the dev split; see docs/benchmarks.md.
+    # (bot/judge.py). Fitted by bench/answer_eval.py --fit on the dev split; see docs/benchmarks.md.
     calibration_vi: tuple = (-17.547, 12.703, 35.009, 3.014, 2.12, 4.274)
     calibration_en: tuple = (-14.075, 14.154, 35.289, 2.051, 0.0, 2.654)
     # P(answers) at or above which the reply is a confident answer; at or above related_probability
@@ -210,6 +214,15 @@ class AnswerConfig:
         "programme or target), or see the National Public Service Portal https://dichvucong.gov.vn and "
         "the province's official portal."
     )
+
+    def __post_init__(self) -> None:
+        for name in ("calibration_vi", "calibration_en"):
+            if len(getattr(self, name)) != EVIDENCE_FEATURES + 1:
+                # an old config would silently drop a feature: refit instead
+                raise ConfigError(f"[answer] {name} must hold {EVIDENCE_FEATURES + 1} numbers (bias and one weight per "
+                                  "evidence feature); fit them with bench/answer_eval.py --split dev --fit")
+        if not 0 <= self.related_probability <= self.answer_probability:
+            raise ConfigError("[answer] needs 0 <= related_probability <= answer_probability")
 
 
 @dataclass(frozen=True)

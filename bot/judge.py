@@ -5,7 +5,7 @@ question and how far it stands above the topic's level, the IDF-weighted share o
 content in the best chunk and in the best single sentence, and the share of the question's
 adjacent word pairs. A logistic model per question language turns that
 into a probability; its coefficients and the two cut-offs are config ([answer]), fitted on a dev
-split by bench/calibrate.py, never on the questions the figures are reported on.
+split by bench/answer_eval.py --fit, never on the questions the figures are reported on.
 """
 
 from __future__ import annotations
@@ -38,6 +38,11 @@ class Evidence:
     sentence: float  # coverage by the best single sentence: the answer is in one place
     probability: float = 0.0
 
+    @property
+    def examined(self) -> tuple[Hit, ...]:
+        """The chunks the evidence was read from, which the quotes come from too."""
+        return self.hits[:_CHUNKS_PER_DOCUMENT]
+
     def features(self) -> tuple[float, ...]:
         return (self.cosine, self.margin, self.coverage, self.pairs, self.sentence)
 
@@ -51,7 +56,7 @@ def evidence_by_document(searcher: Searcher, query: Query, retrieved: Retrieved,
     topic = sum(cosines) / len(cosines) if cosines else 0.0
     out = []
     for doc_id, hits in grouped.items():
-        top = hits[:_CHUNKS_PER_DOCUMENT]
+        top = hits[:_CHUNKS_PER_DOCUMENT]  # = Evidence.examined
         texts = [f"{h.metadata.title}\n{h.text}" for h in top]
         cosine = max((retrieved.dense.get(h.chunk_id, 0.0) for h in top), default=0.0)
         coverage = max(searcher.coverage(query, t, h.metadata.provinces) for t, h in zip(texts, top))
@@ -84,7 +89,7 @@ def confidence_of(evidence: Evidence, query: Query, settings: AnswerConfig) -> s
 
 
 def confirms_premises(evidence: Evidence, query: Query) -> bool:
-    text = " ".join(h.text for h in evidence.hits[:_CHUNKS_PER_DOCUMENT]).lower()
+    text = " ".join(h.text for h in evidence.examined).lower()
     return all(any(re.search(r"(?<!\w)" + re.escape(w.lower()) + r"(?!\w)", text) for w in forms) for forms in query.premises)
 
 

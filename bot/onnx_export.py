@@ -17,6 +17,7 @@ import shutil
 import tempfile
 import warnings
 from pathlib import Path
+from typing import Callable
 
 logger = logging.getLogger(__name__)
 
@@ -138,15 +139,20 @@ def _torch_modules():
     return Int8RowLookup, LastHiddenState
 
 
-def quantize_int8(fp32: Path, out: Path) -> None:
+def is_ffn_down_projection(matmul: str) -> bool:
+    """The MatMuls that stay fp32 in the shipped export (see KEEP_FP32_SUFFIX)."""
+    return matmul.endswith(KEEP_FP32_SUFFIX) and "/attention/" not in matmul
+
+
+def quantize_int8(fp32: Path, out: Path, stays_fp32: Callable[[str], bool] = is_ffn_down_projection) -> None:
     """Per-channel int8 weights for the MatMuls with a constant weight (activations are quantized
-    per tensor at run time), weights stored beside the graph in <out>.data."""
+    per tensor at run time) except those whose node name `stays_fp32` (bench/onnx_variants.py tries
+    other choices), weights stored beside the graph in <out>.data."""
     import onnx
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     graph = onnx.load(str(fp32), load_external_data=False).graph
-    keep_fp32 = [n.name for n in graph.node
-                 if n.op_type == "MatMul" and n.name.endswith(KEEP_FP32_SUFFIX) and "/attention/" not in n.name]
+    keep_fp32 = [n.name for n in graph.node if n.op_type == "MatMul" and stays_fp32(n.name)]
     root = logging.getLogger()
     level = root.level
     root.setLevel(logging.ERROR)  # quantize_dynamic logs a "consider pre-processing" note on root

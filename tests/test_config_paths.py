@@ -30,3 +30,26 @@ def test_default_paths_resolve_against_the_config_folder_too(tmp_path, monkeypat
     config = load_config(tmp_path / "config.toml")
     assert config.corpus.dir == tmp_path / "corpus"
     assert config.index.dir == tmp_path / "index"
+
+
+def test_answerability_settings_that_cannot_work_are_refused_by_name(tmp_path):
+    """A calibration from an older release (one weight short) would silently ignore evidence: the
+    admin is told which key to refit instead."""
+    import pytest
+
+    from bot.config import ConfigError
+
+    (tmp_path / "config.toml").write_text("[answer]\ncalibration_en = [-14.0, 14.1, 35.2, 2.0, 0.0]\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="calibration_en"):
+        load_config(tmp_path / "config.toml")
+    (tmp_path / "config.toml").write_text("[answer]\nanswer_probability = 0.1\nrelated_probability = 0.3\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="related_probability"):
+        load_config(tmp_path / "config.toml")
+
+
+def test_the_shipped_calibration_has_one_weight_per_evidence_feature():
+    from bot.judge import Evidence
+
+    features = Evidence(1, (), 0.9, 0.1, 0.5, 0.5, 0.5).features()
+    config = load_config()
+    assert len(config.answer.calibration_vi) == len(config.answer.calibration_en) == len(features) + 1
