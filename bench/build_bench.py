@@ -83,11 +83,15 @@ class Samples:
 
 def embedded_inputs(config: Config, embedder: Embedder) -> list[str]:
     """Exactly what the build gave the model, rebuilt from the index with bot.build.embedding_input
-    and checked against each chunk's stored embed hash."""
+    (chunks) and passage_input (their sentences, each distinct one once) and checked against the
+    stored embed hashes."""
     store = open_index(config)
     try:
         rows = store.conn.execute("SELECT id, embed_hash FROM chunks ORDER BY id").fetchall()
         hits = store.hits([(chunk_id, 0.0) for chunk_id, _ in rows])
+        sentences = store.conn.execute(
+            "SELECT s.embed_hash, c.text, s.start, s.end FROM sentences s JOIN chunks c ON c.id = s.chunk_id"
+            " ORDER BY s.chunk_id, s.start").fetchall()
     finally:
         store.close()
     inputs = [
@@ -95,6 +99,9 @@ def embedded_inputs(config: Config, embedder: Embedder) -> list[str]:
                         Chunk(h.source_file, h.position, h.start, h.end, h.text))
         for h in hits
     ]
+    distinct = {h: (text, a, b) for h, text, a, b in sentences}
+    rows += [(None, h) for h in distinct]
+    inputs += [embedder.passage_input(text[a:b]) for text, a, b in distinct.values()]
     mismatched = sum(embed_hash(config.embedding.model, text) != stored for text, (_, stored) in zip(inputs, rows))
     if mismatched or len(inputs) != len(rows):
         raise RuntimeError(f"{mismatched} of {len(rows)} rebuilt inputs differ from what the build embedded; "
@@ -273,7 +280,7 @@ def run(paragraph_count: int, repeats: int, settings: list[str]) -> dict:
     return {"date": utc_now(), "machine": machine_summary(), "samples": samples, "padded_tokens": tokens, "load_seconds": load_seconds, "paragraphs": len(paragraphs),
             "repeats": repeats, "model": bench.config.embedding.model, "batch_size": bench.config.embedding.batch_size,
             "backend": bench.config.embedding.backend,
-            "changed_file": bench.changed_file.name}
+            "changed_file": bench.changed_file.name, "inputs": len(bench.inputs)}
 
 
 def format_markdown(result: dict) -> str:
@@ -318,7 +325,8 @@ def format_markdown(result: dict) -> str:
         f"Measured {result['date']} on {result['machine']}; a shared machine, so compare the ratios, not the seconds.",
         f"Command: `{result['command']}`.",
         f"Corpus: the first {result['paragraphs']} Vietnamese paragraphs of XQuAD, one .txt file each "
-        f"(a neutral headline line, then the paragraph), {n} chunks; model {result['model']}, backend "
+        f"(a neutral headline line, then the paragraph), {n} chunks ({result.get('inputs', n)} model inputs: the chunks "
+        f"and their distinct sentences, which the encoders below get too); model {result['model']}, backend "
         f"{result.get('backend', 'torch')}, batch size "
         f"{result['batch_size']}. Median of {result['repeats']} repeats; each ratio is the median of the "
         f"ratios within a repeat. The changed document is {result['changed_file']} (one sentence appended).",

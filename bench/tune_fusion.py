@@ -31,7 +31,7 @@ from bot.text import has_diacritics
 
 DEPTH = 50
 GRID = {
-    "dense_weight": (0.0, 0.2, 0.35, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0),
+    "dense_weight": (0.0, 0.2, 0.35, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 5.0, 8.0),
     "rrf_k": (5.0, 10.0, 20.0, 40.0),
     "coverage_weight": (0.0, 0.02, 0.05, 0.1),
 }
@@ -85,6 +85,10 @@ def main() -> int:
         best = sorted(results.items(), key=lambda kv: -kv[1])[:5]
         print(f"{direction} ({len(data)} questions): " + "; ".join(
             f"dense={w} rrf_k={k} coverage={c}: R@1 {r:.3f}" for (w, k, c), r in best))
+        s = config.search
+        for k in sorted({s.rrf_k, *GRID["rrf_k"]}):
+            by_weight = {w: r for (w, kk, c), r in results.items() if kk == k and c == s.coverage_weight}
+            print(f"  rrf_k={k} coverage={s.coverage_weight}: " + " ".join(f"{w}:{r:.3f}" for w, r in sorted(by_weight.items())))
     return 0
 
 

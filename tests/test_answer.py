@@ -80,6 +80,15 @@ def test_english_government_index_question_quotes_the_25_30_target(answerer):
     assert answer.text.startswith("According to") and "[1]" in answer.text
 
 
+def test_english_quotes_come_from_vectors_stored_at_build_time(built_seed, embedder_spy):
+    """Choosing English quotes by meaning needs every candidate sentence's vector: they come from
+    the index, so the question costs one query encoding, not a batch of passages."""
+    spy = embedder_spy()
+    answer = Answerer.open(built_seed.config, embedder=spy).answer("What is Nghệ An's Government-index target?")
+    assert answer.found and "tốp 25 - 30 tỉnh" in answer.citations[0].quote
+    assert spy.calls == []
+
+
 def test_question_without_diacritics_finds_the_same_passage(answerer):
     plain = answerer.answer("muc tieu chinh phu so nghe an")
     marked = answerer.answer("mục tiêu Chính phủ số Nghệ An")

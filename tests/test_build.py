@@ -205,6 +205,23 @@ def test_full_text_search_never_finds_chrome_or_teasers(built_seed, teaser):
     assert lexical_files(built_seed, teaser) == []
 
 
+def test_every_sentence_of_every_chunk_has_the_models_vector(built_seed, bundled_embedder):
+    """English questions and quotes match single sentences: the index holds each one's vector."""
+    from bot.text import sentence_spans
+
+    with contextlib.closing(sqlite3.connect(current_generation(built_seed.index) / "index.sqlite")) as conn:
+        chunks = dict(conn.execute("SELECT id, text FROM chunks"))
+        stored: dict[int, list] = {}
+        for chunk_id, start, end, blob in conn.execute("SELECT chunk_id, start, end, embedding FROM sentences ORDER BY chunk_id, start"):
+            stored.setdefault(chunk_id, []).append((start, end, np.frombuffer(blob, dtype=np.float32)))
+    assert set(stored) == set(chunks)
+    for chunk_id, text in chunks.items():
+        assert [(a, b) for a, b, _ in stored[chunk_id]] == sentence_spans(text)
+    sample = [(chunks[cid][a:b], v) for cid in sorted(chunks)[::7] for a, b, v in stored[cid][:2]]
+    fresh = bundled_embedder.encode_passages([bundled_embedder.passage_input(t) for t, _ in sample])
+    assert min(float(f @ v) for f, (_, v) in zip(fresh, sample)) > 0.999
+
+
 # ---------------------------------------------------------------- incremental builds
 
 def test_unchanged_corpus_is_up_to_date_and_embeds_nothing(built_seed_copy, embedder_spy):
@@ -229,9 +246,13 @@ def test_editing_one_article_re_embeds_only_that_article(built_seed_copy, embedd
     assert not report.up_to_date
     assert report.embedded_files == (S004,)
     assert report.embedded > 0 and report.reused > 0
-    assert report.embedded == len(spy.embedded_texts) < sum(1 for k in old_rows if k[0] == S004)
     title_004 = old_rows[(S004, 0)][5]
-    assert all(text.startswith(spy.passage_input(title_004 + "\n")) for text in spy.embedded_texts)
+    chunk_inputs = [t for t in spy.embedded_texts if t.startswith(spy.passage_input(title_004 + "\n"))]
+    assert report.embedded == len(chunk_inputs) < sum(1 for k in old_rows if k[0] == S004)
+    # Sentence vectors: only the edited sentence and the new one are embedded; the rest are reused.
+    sentence_inputs = [t for t in spy.embedded_texts if t not in chunk_inputs]
+    assert 1 <= len(sentence_inputs) <= 2
+    assert all("tiếp theo" in t or "trợ lý ảo" in t for t in sentence_inputs), sentence_inputs
     assert verify_index(project.config)["chunks"] == report.chunks
 
     new_rows = chunk_rows(project)

@@ -95,7 +95,7 @@ def test_command_line_build_and_check(tiny_project, run_cli):
 def test_unloadable_hub_model_is_one_clear_error(built_seed_copy, run_cli):
     before = current_generation(built_seed_copy.index)
     (built_seed_copy.corpus / "moi.txt").write_text("Tỉnh Hà Giang\n\nHà Giang số hóa hồ sơ hộ tịch.", encoding="utf-8")
-    built_seed_copy.write_config(embedding={"model": "no-such-org/no-such-model"})
+    built_seed_copy.write_config(embedding={"model": "no-such-org/no-such-model", "backend": "torch"})
     result = run_cli("--config", str(built_seed_copy.config_path), "--quiet")
     assert result.returncode == 2
     assert_one_line_error(result, "cannot load embedding model 'no-such-org/no-such-model'")

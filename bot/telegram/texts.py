@@ -168,8 +168,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "⏳ Another rebuild is running; this one starts right after it.",
     },
     "reindex_progress": {
-        "vi": "⏳ Đang dựng lại chỉ mục: đã nhúng {done}/{total} đoạn…",
-        "en": "⏳ Rebuilding the index: {done}/{total} chunks embedded…",
+        "vi": "⏳ Đang dựng lại chỉ mục: đã nhúng {done}/{total} đoạn và câu…",
+        "en": "⏳ Rebuilding the index: {done}/{total} passages embedded…",
     },
     "reindex_done": {
         "vi": "✅ Đã dựng xong chỉ mục mới và chuyển sang dùng ngay.",
