@@ -11,8 +11,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-import numpy as np
-
 from bot.analysis import Query
 from bot.embedding import Embedder
 from bot.records import Hit
@@ -119,24 +117,14 @@ def _scores(searcher: Searcher, embedder: Embedder | None, query: Query, sentenc
             score -= _DECISION_BONUS
         scores[o] = score
     if query.language == "en" and embedder is not None:
-        vectors = _sentence_vectors(searcher, embedder, sentences, source, offsets)
-        for o, cosine in zip(offsets, vectors @ embedder.encode_query(query.dense_text)):
-            scores[o] += cosine_weight * cosine
+        # Sentence vectors stored at build time: the question is the only text embedded here.
+        stored = searcher.store.sentence_vectors(h.chunk_id for h in source.values())
+        question = embedder.encode_query(query.dense_text)
+        for o in offsets:
+            vector = stored.get(source[o].chunk_id, {}).get(o - source[o].start)
+            if vector is not None:
+                scores[o] += cosine_weight * float(vector @ question)
     return scores
-
-
-def _sentence_vectors(searcher: Searcher, embedder: Embedder, sentences: dict[int, str], source: dict[int, Hit],
-                      offsets: list[int]) -> np.ndarray:
-    """The sentences' vectors as the index stored them at build time; any it lacks are embedded now."""
-    stored = {(cid, start): v for cid, rows in searcher.store.sentence_vectors(h.chunk_id for h in source.values()).items()
-              for start, _, v in rows}
-    found = [stored.get((source[o].chunk_id, o - source[o].start)) for o in offsets]
-    missing = [i for i, v in enumerate(found) if v is None]
-    if missing:
-        fresh = embedder.encode_passages([embedder.passage_input(sentences[offsets[i]]) for i in missing])
-        for i, vector in zip(missing, fresh):
-            found[i] = vector
-    return np.stack(found)
 
 
 def _next_offset(offsets: list[int], offset: int) -> int | None:

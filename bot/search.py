@@ -99,8 +99,8 @@ class Searcher:
         if not weight or not found:
             return found
         top = found[:depth]
-        best = {cid: max((float(v @ vector) for _, _, v in rows), default=0.0)
-                for cid, rows in self.store.sentence_vectors(cid for cid, _ in top).items()}
+        best = {cid: max(float(v @ vector) for v in sentences.values())
+                for cid, sentences in self.store.sentence_vectors(cid for cid, _ in top).items() if sentences}
         # The judge reads the chunk's own cosine: only the order changes.
         return sorted(top, key=lambda item: -(item[1] + weight * best.get(item[0], item[1]))) + found[depth:]
 

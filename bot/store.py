@@ -399,20 +399,18 @@ class IndexStore:
             for cid, score in scored if (r := rows.get(cid))
         ]
 
-    def sentence_vectors(self, chunk_ids: Iterable[int]) -> dict[int, list[tuple[int, int, np.ndarray]]]:
-        """chunk id -> (start, end, vector) of each of its sentences, offsets into the chunk's text."""
+    def sentence_vectors(self, chunk_ids: Iterable[int]) -> dict[int, dict[int, np.ndarray]]:
+        """chunk id -> {sentence start within the chunk's text: vector}."""
         chunk_ids = list(dict.fromkeys(chunk_ids))
         if not chunk_ids:
             return {}
         marks = ",".join("?" * len(chunk_ids))
         with self._lock:
-            rows = self.conn.execute(
-                f"SELECT chunk_id, start, end, embedding FROM sentences WHERE chunk_id IN ({marks}) ORDER BY chunk_id, start",
-                chunk_ids,
-            ).fetchall()
-        out: dict[int, list[tuple[int, int, np.ndarray]]] = {}
-        for chunk_id, start, end, vector in rows:
-            out.setdefault(chunk_id, []).append((start, end, np.frombuffer(vector, dtype=np.float32)))
+            rows = self.conn.execute(f"SELECT chunk_id, start, embedding FROM sentences WHERE chunk_id IN ({marks})",
+                                     chunk_ids).fetchall()
+        out: dict[int, dict[int, np.ndarray]] = {}
+        for chunk_id, start, vector in rows:
+            out.setdefault(chunk_id, {})[start] = np.frombuffer(vector, dtype=np.float32)
         return out
 
     def chunk_containing(self, source_file: str, text: str) -> str | None:
