@@ -145,25 +145,39 @@ def fit(rows: list[dict]) -> dict[str, list[float]]:
     return out
 
 
-def cutoffs(rows: list[dict], calibration: dict[str, list[float]], max_removed_confident: float = 0.08) -> str:
+def cutoffs(rows: list[dict], calibration: dict[str, list[float]], pooled_budget: float = 0.08,
+            variant_budget: float = 0.10) -> str:
     """Per language: the lowest answer cut-off keeping confident answers on removed-gold questions
-    at or under max_removed_confident, and the share of present-gold questions it answers."""
-    by_question: dict[tuple, list] = {}
+    at or under pooled_budget over the language's questions and under variant_budget in each
+    variant (formal Vietnamese questions share the most words with a sibling paragraph), and the
+    share of present-gold questions it answers."""
+    best: dict[tuple, tuple] = {}  # (language, variant, id) -> (best probability, removed)
     for r in rows:
         bias, *weights = calibration[r["language"]]
-        z = bias + sum(w * x for w, x in zip(weights, r["features"]))
-        by_question.setdefault((r["variant"], r["id"]), []).append((1 / (1 + np.exp(-z)), r["removed"], r["language"]))
+        p = 1 / (1 + np.exp(-(bias + sum(w * x for w, x in zip(weights, r["features"])))))
+        key = (r["language"], r["variant"], r["id"])
+        best[key] = (max(p, best.get(key, (0.0,))[0]), r["removed"])
+
+    def rates(language: str, variant: str | None, t: float) -> tuple[float, float]:
+        chosen = [v for k, v in best.items() if k[0] == language and variant in (None, k[1])]
+        present = [p >= t for p, removed in chosen if not removed] or [False]
+        removed = [p >= t for p, removed in chosen if removed] or [False]
+        return float(np.mean(present)), float(np.mean(removed))
+
     lines = []
     for language in calibration:
-        present = np.array([max(p for p, _, _ in v) for v in by_question.values() if v[0][2] == language and not v[0][1]])
-        removed = np.array([max(p for p, _, _ in v) for v in by_question.values() if v[0][2] == language and v[0][1]])
-        for t in np.arange(0.05, 0.96, 0.05):
-            if (removed >= t).mean() <= max_removed_confident:
-                lines.append(f"{language}: cut-off {t:.2f} answers {(present >= t).mean():.3f} of present,"
-                             f" {(removed >= t).mean():.3f} of removed")
+        # a variant counts on its own when it has enough removed-gold questions for a rate
+        removed_count = lambda v: sum(1 for k, (_, removed) in best.items() if k[:2] == (language, v) and removed)
+        variants = sorted(v for v in {k[1] for k in best if k[0] == language} if removed_count(v) >= 30)
+        for t in np.arange(0.05, 0.96, 0.01):
+            if rates(language, None, t)[1] <= pooled_budget and all(rates(language, v, t)[1] <= variant_budget for v in variants):
+                key = "answer_probability_en" if language == "en" else "answer_probability"
+                detail = ", ".join(f"{v} {rates(language, v, t)[0]:.3f} / {rates(language, v, t)[1]:.3f}" for v in variants)
+                lines.append(f"{key} = {t:.2f}  # answered / confident with the gold removed: {detail}")
                 break
         for t in (0.05, 0.1, 0.15, 0.2, 0.25, 0.3):
-            lines.append(f"  {language} related cut-off {t:.2f}: present {(present >= t).mean():.3f}, removed {(removed >= t).mean():.3f}")
+            present, removed = rates(language, None, t)
+            lines.append(f"  {language} related cut-off {t:.2f}: present {present:.3f}, removed {removed:.3f}")
     return "\n".join(lines)
 
 

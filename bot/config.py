@@ -187,18 +187,21 @@ class SearchConfig:
 
 
 # Evidence.features() in bot/judge.py: the calibration holds a bias and one weight per feature.
-EVIDENCE_FEATURES = 5
+EVIDENCE_FEATURES = 7
 
 
 @dataclass(frozen=True)
 class AnswerConfig:
     # Logistic answerability model per question language: [bias, *Evidence.features()]
     # (bot/judge.py). Fitted by bench/answer_eval.py --fit on the dev split; see docs/benchmarks.md.
-    calibration_vi: tuple = (-16.863, 11.967, 34.801, 3.092, 2.078, 4.153)
-    calibration_en: tuple = (-13.851, 13.925, 34.348, 2.114, 0.0, 2.69)
-    # P(answers) at or above which the reply is a confident answer; at or above related_probability
-    # the closest passages are shown as possibly not answering; below it, "no information".
-    answer_probability: float = 0.45
+    calibration_vi: tuple = (-21.672, 6.582, 19.07, 3.551, 2.122, 2.89, 11.048, 23.829)
+    calibration_en: tuple = (-17.708, 7.083, 22.167, 1.917, 0.0, 1.022, 11.431, 25.496)
+    # P(answers) at or above which the reply is a confident answer (per question language: each
+    # is the lowest that keeps confident answers rare where the answer is missing, on dev); at or
+    # above related_probability the closest passages are shown as possibly not answering; below
+    # it, "no information".
+    answer_probability: float = 0.44
+    answer_probability_en: float = 0.52
     related_probability: float = 0.15
     # Characters of quote per source, about.
     quote_chars: int = 300
@@ -226,8 +229,11 @@ class AnswerConfig:
                 # an old config would silently drop a feature: refit instead
                 raise ConfigError(f"[answer] {name} must hold {EVIDENCE_FEATURES + 1} numbers (bias and one weight per "
                                   "evidence feature); fit them with bench/answer_eval.py --split dev --fit")
-        if not 0 <= self.related_probability <= self.answer_probability:
-            raise ConfigError("[answer] needs 0 <= related_probability <= answer_probability")
+        if not 0 <= self.related_probability <= min(self.answer_probability, self.answer_probability_en):
+            raise ConfigError("[answer] needs 0 <= related_probability <= answer_probability (and answer_probability_en)")
+
+    def answer_cutoff(self, language: str) -> float:
+        return self.answer_probability_en if language == "en" else self.answer_probability
 
 
 @dataclass(frozen=True)

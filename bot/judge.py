@@ -1,9 +1,11 @@
 """Step 3 of answering: does what was retrieved answer the question?
 
 Evidence per document, from its best retrieved chunks: the multilingual model's cosine to the
-question and how far it stands above the topic's level, the IDF-weighted share of the question's
-content in the best chunk and in the best single sentence, and the share of the question's
-adjacent word pairs. A logistic model per question language turns that
+question and how far it stands above the topic's level, the same two for its best sentence (vectors
+stored at build time), the IDF-weighted share of the question's content in the best chunk and in
+the best single sentence, and the share of the question's adjacent word pairs. The sentence cosine
+is what an English question has: its words do not occur in Vietnamese text, and a passage on the
+topic that does not answer has no sentence standing out. A logistic model per question language turns that
 into a probability; its coefficients and the two cut-offs are config ([answer]), fitted on a dev
 split by bench/answer_eval.py --fit, never on the questions the figures are reported on.
 """
@@ -36,6 +38,8 @@ class Evidence:
     coverage: float  # IDF-weighted share of the question's content in the best chunk
     pairs: float  # share of the question's adjacent word pairs in the best chunk
     sentence: float  # coverage by the best single sentence: the answer is in one place
+    sentence_cosine: float  # of the best sentence of those chunks to the question
+    sentence_margin: float  # that cosine above the mean best sentence of the top dense results
     probability: float = 0.0
 
     @property
@@ -44,7 +48,7 @@ class Evidence:
         return self.hits[:_CHUNKS_PER_DOCUMENT]
 
     def features(self) -> tuple[float, ...]:
-        return (self.cosine, self.margin, self.coverage, self.pairs, self.sentence)
+        return (self.cosine, self.margin, self.coverage, self.pairs, self.sentence, self.sentence_cosine, self.sentence_margin)
 
 
 def evidence_by_document(searcher: Searcher, query: Query, retrieved: Retrieved, settings: AnswerConfig) -> list[Evidence]:
@@ -52,8 +56,8 @@ def evidence_by_document(searcher: Searcher, query: Query, retrieved: Retrieved,
     grouped: dict[int, list[Hit]] = {}
     for hit in retrieved.hits:
         grouped.setdefault(hit.doc_id, []).append(hit)
-    cosines = sorted(retrieved.dense.values(), reverse=True)[:_TOPIC_DEPTH]
-    topic = sum(cosines) / len(cosines) if cosines else 0.0
+    topic = _mean(sorted(retrieved.dense.values(), reverse=True)[:_TOPIC_DEPTH])
+    sentence_topic = _mean(list(retrieved.sentence.values()))
     out = []
     for doc_id, hits in grouped.items():
         top = hits[:_CHUNKS_PER_DOCUMENT]  # = Evidence.examined
@@ -63,9 +67,16 @@ def evidence_by_document(searcher: Searcher, query: Query, retrieved: Retrieved,
         pairs = max(searcher.pair_coverage(query, t) for t in texts)
         sentence = max((searcher.coverage(query, h.text[a:b], h.metadata.provinces) for h in top
                         for a, b in sentence_spans(h.text)), default=0.0)
-        evidence = Evidence(doc_id, tuple(hits), cosine, cosine - topic if cosine else 0.0, coverage, pairs, sentence)
+        # a chunk below the dense top (sentence_depth) counts its own cosine for its best sentence's
+        best_sentence = max((retrieved.sentence.get(h.chunk_id, retrieved.dense.get(h.chunk_id, 0.0)) for h in top), default=0.0)
+        evidence = Evidence(doc_id, tuple(hits), cosine, cosine - topic if cosine else 0.0, coverage, pairs, sentence,
+                            best_sentence, best_sentence - sentence_topic if best_sentence else 0.0)
         out.append(replace(evidence, probability=answer_probability(evidence, query.language, settings)))
     return out
+
+
+def _mean(values: list[float]) -> float:
+    return sum(values) / len(values) if values else 0.0
 
 
 def answer_probability(evidence: Evidence, language: str, settings: AnswerConfig) -> float:
@@ -79,10 +90,8 @@ def confidence_of(evidence: Evidence, query: Query, settings: AnswerConfig) -> s
     """"answer", "related" or "none". A question taking an event for granted ("When did X cancel
     Y?") is never answered with confidence from a passage that does not mention that event."""
     probability = evidence.probability
-    if probability >= settings.answer_probability and confirms_premises(evidence, query):
+    if probability >= settings.answer_cutoff(query.language) and confirms_premises(evidence, query):
         return CONFIDENT
-    if probability >= settings.answer_probability:
-        return RELATED
     if probability >= settings.related_probability:
         return RELATED
     return NONE

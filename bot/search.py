@@ -33,6 +33,8 @@ class Retrieved:
     hits: list[Hit]
     dense: dict[int, float] = field(default_factory=dict)  # chunk id -> cosine to the question
     lexical: dict[int, float] = field(default_factory=dict)  # chunk id -> BM25
+    # chunk id -> cosine of its best sentence, for the top dense results (search.sentence_depth)
+    sentence: dict[int, float] = field(default_factory=dict)
 
 
 class Searcher:
@@ -67,18 +69,18 @@ class Searcher:
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
         depth = max(k, self.settings.candidates)
-        rankings, lexical, dense = [], [], []
+        rankings, lexical, dense, sentence = [], [], [], {}
         if mode in ("lexical", "hybrid"):
             lexical = self.lexical(query, depth)
             rankings.append((self.settings.lexical_weight, lexical))
         if mode in ("dense", "hybrid") and query.dense_text:
-            dense = self.dense(query, depth)
+            dense, sentence = self.dense_with_sentences(query, depth)
             rankings.append((self.dense_weight(query), dense))
         fused = fuse_rankings(rankings, self.settings.rrf_k)
         hits = self.store.hits(fused[: depth])
         if mode == "hybrid" and self.settings.coverage_weight:
             hits = self._rerank_by_coverage(query, hits)
-        return Retrieved(hits[:k], dict(dense), dict(lexical))
+        return Retrieved(hits[:k], dict(dense), dict(lexical), sentence)
 
     def dense_weight(self, query: Query) -> float:
         if query.language == "en":
@@ -93,16 +95,20 @@ class Searcher:
 
     def dense(self, query: Query, k: int) -> list[tuple[int, float]]:
         """(chunk id, cosine) best first; the order counts each chunk's best sentence too."""
+        return self.dense_with_sentences(query, k)[0]
+
+    def dense_with_sentences(self, query: Query, k: int) -> tuple[list[tuple[int, float]], dict[int, float]]:
+        """The dense ranking, and the cosine of the best sentence of each of its top chunks."""
         vector = self.embedder.encode_query(query.dense_text)
         found = self.store.dense_search(vector, k, query.provinces)
-        depth, weight = self.settings.sentence_depth, self.settings.sentence_weight
-        if not weight or not found:
-            return found
-        top = found[:depth]
+        top = found[: self.settings.sentence_depth]
         best = {cid: max(float(v @ vector) for v in sentences.values())
                 for cid, sentences in self.store.sentence_vectors(cid for cid, _ in top).items() if sentences}
-        # The judge reads the chunk's own cosine: only the order changes.
-        return sorted(top, key=lambda item: -(item[1] + weight * best.get(item[0], item[1]))) + found[depth:]
+        weight = self.settings.sentence_weight
+        if not weight:
+            return found, best
+        # The ranking keeps each chunk's own cosine as its score: only the order changes.
+        return sorted(top, key=lambda item: -(item[1] + weight * best.get(item[0], item[1]))) + found[len(top):], best
 
     def _rerank_by_coverage(self, query: Query, hits: list[Hit]) -> list[Hit]:
         """Rank fusion knows ranks, not content: among the top chunks, prefer those that contain

@@ -132,14 +132,30 @@ def test_no_answer_is_said_plainly_without_citations(answerer, question, languag
 
 def test_threshold_decides_between_answer_and_refusal(built_seed, bundled_embedder):
     config = built_seed.config
-    strict = dataclasses.replace(config, answer=dataclasses.replace(config.answer, answer_probability=1.01, related_probability=1.01))
-    lenient = dataclasses.replace(config, answer=dataclasses.replace(config.answer, answer_probability=0.0, related_probability=0.0))
+    strict = dataclasses.replace(config, answer=dataclasses.replace(
+        config.answer, answer_probability=1.01, answer_probability_en=1.01, related_probability=1.01))
+    lenient = dataclasses.replace(config, answer=dataclasses.replace(
+        config.answer, answer_probability=0.0, answer_probability_en=0.0, related_probability=0.0))
     question = "Mục tiêu Chính phủ số của Nghệ An là gì?"
     assert Answerer.open(config, embedder=bundled_embedder).answer(question).found
     refused = Answerer.open(strict, embedder=bundled_embedder).answer(question)
     assert refused.confidence == "none" and not refused.citations
     # At zero, a question the corpus cannot answer still gets quoted "support": why the threshold exists.
     assert Answerer.open(lenient, embedder=bundled_embedder).answer("Lượt truy cập hôm nay là bao nhiêu?").found
+
+
+def test_english_questions_have_their_own_answer_cut_off(built_seed, bundled_embedder):
+    """The judge's probabilities for English and Vietnamese questions come from different evidence,
+    so each language has its cut-off: raising the English one leaves Vietnamese answers alone."""
+    config = built_seed.config
+    english, vietnamese = "What is Nghệ An's Government-index target?", "Mục tiêu Chính phủ số của Nghệ An là gì?"
+    shipped = Answerer.open(config, embedder=bundled_embedder)
+    assert shipped.answer(english).found and shipped.answer(vietnamese).found
+    strict_en = dataclasses.replace(config, answer=dataclasses.replace(config.answer, answer_probability_en=0.999))
+    answerer = Answerer.open(strict_en, embedder=bundled_embedder)
+    cautious = answerer.answer(english)
+    assert cautious.confidence == "related" and cautious.citations  # still cited, marked as possibly not answering
+    assert answerer.answer(vietnamese).found
 
 
 def test_configured_not_found_text_is_used(built_seed, bundled_embedder):

@@ -194,6 +194,20 @@ def test_search_with_and_without_diacritics_finds_the_same_chunks(built_seed):
     assert folded and sorted(folded) == sorted(accented)
 
 
+def test_a_province_filter_ranks_that_provinces_chunks_as_the_full_ranking_does(built_seed):
+    """A question naming a province searches that province's articles, inside the search: the
+    filtered top 3 are the province's best chunks of the whole ranking, not what is left of a top 3."""
+    store = open_index(built_seed.config)
+    try:
+        everything = [cid for cid, _ in store.lexical_search('"chuyển đổi số"', 1000)]
+        about = set(store.chunk_ids_about(("Thanh Hóa",)).tolist())
+        filtered = [cid for cid, _ in store.lexical_search('"chuyển đổi số"', 3, provinces=("Thanh Hóa",))]
+    finally:
+        store.close()
+    assert any(cid not in about for cid in everything[:3])  # the unfiltered top is mostly other provinces
+    assert filtered and filtered == [cid for cid in everything if cid in about][:3]
+
+
 def test_old_style_tone_marks_match_new_style(built_seed):
     # 000 writes "Tỉnh uỷ" (old style); a user types "tỉnh ủy".
     assert S000 in lexical_files(built_seed, 'body : "tỉnh ủy"')

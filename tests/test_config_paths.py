@@ -50,6 +50,6 @@ def test_answerability_settings_that_cannot_work_are_refused_by_name(tmp_path):
 def test_the_shipped_calibration_has_one_weight_per_evidence_feature():
     from bot.judge import Evidence
 
-    features = Evidence(1, (), 0.9, 0.1, 0.5, 0.5, 0.5).features()
+    features = Evidence(1, (), 0.9, 0.1, 0.5, 0.5, 0.5, 0.9, 0.1).features()
     config = load_config()
     assert len(config.answer.calibration_vi) == len(config.answer.calibration_en) == len(features) + 1

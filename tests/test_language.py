@@ -20,6 +20,11 @@ REPO_GLOSSARY = __import__("pathlib").Path(__file__).resolve().parents[1] / "cor
     ("dich vu cong truc tuyen", "vi"),
     ("Thanh Hoa dat muc tieu gi", "vi"),
     ("Nghe An", "vi"),
+    # casual Vietnamese naming foreign things: the English names must not outvote it
+    ("super bowl 50 dien ra o dau", "vi"),
+    ("apple ra mat iphone moi o dau", "vi"),
+    ("When did Google open its office in Hanoi?", "en"),
+    ("Which team won the game in ten minutes?", "en"),
     ("", "vi"),
     ("2025", "vi"),
 ])
