@@ -3,6 +3,7 @@
 
     .venv/bin/python bench/qa_eval.py --set test            # the figures to report
     .venv/bin/python bench/qa_eval.py --set dev --failures  # for tuning
+    .venv/bin/python bench/qa_eval.py --set dev-followups   # follow-ups asked after a first question (dev)
 
 Right source first and fact in the answer for answerable questions (a confident answer is
 required), and correct refusals (no confident answer) for the rest, overall and per kind.
@@ -26,7 +27,8 @@ from bot.build import build_index
 from bot.embedding import Embedder
 from bot.evaluation import evaluate, load_qa
 
-SETS = {"dev": PROJECT_DIR / "tests" / "data" / "seed_qa.toml", "test": PROJECT_DIR / "tests" / "data" / "qa_test.toml"}
+SETS = {"dev": PROJECT_DIR / "tests" / "data" / "seed_qa.toml", "test": PROJECT_DIR / "tests" / "data" / "qa_test.toml",
+        "dev-followups": PROJECT_DIR / "tests" / "data" / "followup_dev.toml"}
 
 
 def main() -> int:

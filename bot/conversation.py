@@ -53,6 +53,15 @@ _QUESTION_WORDS = re.compile(
     r"nam nao|who|when|where|how much|how many|how|why|which|what year|by when)\b"
 )
 _PRONOUNS = re.compile(r"\b(?:it|they|them|this|that|its|viec nay|van de nay|cai nay|dieu nay|viec do|cai do)\b")
+# "nghị quyết đó", "hội nghị này", "kế hoạch ấy": a thing named before. With diacritics the
+# demonstrative is unambiguous ("này", unlike "hôm nay"); typed without them, "do" is also
+# "because" and "nay" "now", so only after a noun that names what the articles talk about.
+_VI_REFERENCE = re.compile(r"(?<!\w)(?:đó|ấy|này|kia)(?!\w)")
+_VI_REFERENCE_FOLDED = re.compile(
+    r"\b(?:nghi quyet|ke hoach|hoi nghi|hoi thao|cuoc hop|chuong trinh|de an|du an|van ban|quyet dinh|chinh sach|"
+    r"chi thi|muc tieu|nhiem vu|mo hinh|cai|viec|van de|dieu)\s+(?:do|ay|kia|nay)\b")
+_MAX_REFERENCE_FOLLOWUP_WORDS = 8  # "nghị quyết đó có trọng tâm gì?"
+_MAX_PROVINCE_FOLLOWUP_WORDS = 5  # "trọng tâm là gì?" after a question about Nghệ An
 _VAGUE = re.compile(r"^(?:(?:gi|nua|gi nua|gi khac|gi them|gi nua khong|gi khac khong)(?: khong| nhi| a)?|else|anything else|more)$")
 _MAX_FOLLOWUP_WORDS = 6  # "còn X thì sao": X at most this long
 _MAX_QUESTION_FOLLOWUP_WORDS = 4  # "ai chủ trì?", "bao giờ?", "who leads it?"
@@ -80,12 +89,21 @@ def followup_question(message: str, previous: Turn | None, *, now: float, max_ag
         return _join(aspect, previous.provinces if not aspect_provinces else ())
     short = len(words(core)) <= _MAX_QUESTION_FOLLOWUP_WORDS
     folded = fold(lowered)
-    asks_about_previous = short and not named and (_QUESTION_WORDS.match(folded) or _PRONOUNS.search(folded))
+    asks_about_previous = (short and not named and (_QUESTION_WORDS.match(folded) or _PRONOUNS.search(folded))) or (
+        not named and len(words(core)) <= _MAX_REFERENCE_FOLLOWUP_WORDS and _refers_back(lowered))
     if asks_about_previous or (replied and short and not named and len(words(core)) <= 3):
         return f"{topic(previous.effective_question)} – {message}"
-    if replied and not named and previous.provinces:
+    if not named and previous.provinces and (replied or len(words(core)) <= _MAX_PROVINCE_FOLLOWUP_WORDS):
+        # "trọng tâm là gì?", "hội thảo về nội dung gì?" right after a question about a province:
+        # still about that province. Only its name is carried, not the previous topic, so a new
+        # question ("giá vàng hôm nay?") is judged on its own words.
         return with_province(message, previous.provinces[0])
     return message
+
+
+def _refers_back(lowered: str) -> bool:
+    """True for "nghị quyết đó …", "hội nghị này …": the message is about what was asked before."""
+    return bool(_VI_REFERENCE.search(lowered) or _VI_REFERENCE_FOLDED.search(fold(lowered)))
 
 
 def _ellipsis(lowered: str, original: str) -> str | None:

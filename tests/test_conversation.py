@@ -32,6 +32,10 @@ def ask(message: str, previous: Turn | None = VI, *, now: float = NOW + 60, repl
     ("ai chủ trì?", "Mục tiêu Chính phủ số của Nghệ An – ai chủ trì?"),
     ("bao giờ?", "Mục tiêu Chính phủ số của Nghệ An – bao giờ?"),
     ("còn gì nữa không?", "Mục tiêu Chính phủ số của Nghệ An – còn gì nữa không?"),
+    ("nghị quyết đó có trọng tâm gì?", "Mục tiêu Chính phủ số của Nghệ An – nghị quyết đó có trọng tâm gì?"),
+    ("ke hoach do trien khai den khi nao", "Mục tiêu Chính phủ số của Nghệ An – ke hoach do trien khai den khi nao"),
+    ("trọng tâm là gì?", "trọng tâm là gì (Nghệ An)?"),  # short, no province: still about Nghệ An
+    ("hôm nay có tin gì mới về chuyển đổi số không?", "hôm nay có tin gì mới về chuyển đổi số không?"),
     ("Thanh Hóa đặt mục tiêu gì về kinh tế số?", "Thanh Hóa đặt mục tiêu gì về kinh tế số?"),  # stands alone
     ("Chuyển đổi số trong giáo dục được triển khai ra sao ở các trường học?",
      "Chuyển đổi số trong giáo dục được triển khai ra sao ở các trường học?"),
