@@ -10,7 +10,7 @@ gì", "bao lâu", "when") are never content.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.config import SearchConfig
 from bot.glossary import Glossary
@@ -173,6 +173,16 @@ class Analyzer:
             return self.glossary.synonyms_of(phrase)
         folded = self._folded_synonyms.get(phrase)
         return self.glossary.synonyms_of(folded) if folded else ()
+
+
+def per_province(query: Query) -> list[Query]:
+    """A question naming several provinces ("So sánh mục tiêu của Nghệ An và Quảng Ninh") as one
+    question per province, in the order named: each is searched among its own province's
+    documents and judged without the other names counting as missing evidence."""
+    if len(query.provinces) < 2:
+        return [query]
+    return [replace(query, provinces=(name,), concepts=tuple(c for c in query.concepts if c.province in ("", name)))
+            for name in query.provinces]
 
 
 def _distinct(concepts: list[Concept]) -> list[Concept]:

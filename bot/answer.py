@@ -14,11 +14,11 @@ import threading
 import time
 
 from bot import llm
-from bot.analysis import Analyzer, Query
+from bot.analysis import Analyzer, Query, per_province
 from bot.compose import compose_answer
 from bot.config import Config
 from bot.embedding import Embedder
-from bot.judge import NONE, Evidence, cited_documents, confidence_of, evidence_by_document
+from bot.judge import CONFIDENT, NONE, RELATED, Evidence, cited_documents, confidence_of, evidence_by_document
 from bot.quotes import Quote, quote_for
 from bot.records import Answer, Citation
 from bot.search import Searcher
@@ -104,24 +104,39 @@ class Answerer:
         return self.config.answer.not_found_en if language == "en" else self.config.answer.not_found_vi
 
     def _cited(self, searcher: Searcher, query: Query) -> tuple[str, tuple[Citation, ...], dict[int, str]]:
-        """Confidence, the citations in retrieval order, and each citation's fact span by its n."""
+        """Confidence, the citations in retrieval order, and each citation's fact span by its n. A
+        question naming several provinces is answered province by province: confident only when
+        each has its answer, its best source for each, in the order named."""
         settings = self.config.answer
-        retrieved = searcher.retrieve_scored(query, _CANDIDATE_CHUNKS)
-        evidence = evidence_by_document(searcher, query, retrieved, settings)
-        cited = cited_documents(evidence, settings)
-        if not cited:
+        parts = per_province(query)
+        judged = [self._judged(searcher, part) for part in parts]
+        if len(parts) > 1:
+            judged = [(part, cited[:1], confidence) for part, cited, confidence in judged]
+        confidences = [confidence for _, cited, confidence in judged if cited]
+        if not confidences:
             return NONE, (), {}
-        confidence = confidence_of(cited[0], query, settings)
-        citations, facts = [], {}
-        for e in cited:
-            # only the chunks judged: a long article's 10th chunk rarely holds the answer, and for
-            # English questions every quotable sentence is embedded (the p95 of answering)
-            quote = quote_for(searcher, self.embedder, query, e.examined, settings.quote_chars, settings.max_quote_sentences,
-                              settings.quote_cosine_weight)
-            if quote.text:
-                citations.append(_citation(len(citations) + 1, e, quote))
-                facts[len(citations)] = quote.fact
+        everywhere = len(confidences) == len(parts) and all(c == CONFIDENT for c in confidences)
+        confidence = CONFIDENT if everywhere else RELATED if len(parts) > 1 else confidences[0]
+        citations, facts, seen = [], {}, set()
+        for part, cited, _ in judged:
+            for e in cited:
+                if e.doc_id in seen:
+                    continue
+                seen.add(e.doc_id)
+                # only the chunks judged: a long article's 10th chunk rarely holds the answer, and for
+                # English questions every quotable sentence is embedded (the p95 of answering)
+                quote = quote_for(searcher, self.embedder, part, e.examined, settings.quote_chars,
+                                  settings.max_quote_sentences, settings.quote_cosine_weight)
+                if quote.text:
+                    citations.append(_citation(len(citations) + 1, e, quote))
+                    facts[len(citations)] = quote.fact
         return confidence, tuple(citations), facts
+
+    def _judged(self, searcher: Searcher, query: Query) -> tuple[Query, list[Evidence], str]:
+        """The documents to cite for one question, and how confidently."""
+        evidence = evidence_by_document(searcher, query, searcher.retrieve_scored(query, _CANDIDATE_CHUNKS), self.config.answer)
+        cited = cited_documents(evidence, self.config.answer)
+        return query, cited, confidence_of(cited[0], query, self.config.answer) if cited else NONE
 
     def _generated(self, query: Query, citations: tuple[Citation, ...]) -> str:
         if not self.config.llm.enabled:

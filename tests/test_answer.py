@@ -158,6 +158,30 @@ def test_english_questions_have_their_own_answer_cut_off(built_seed, bundled_emb
     assert answerer.answer(vietnamese).found
 
 
+def provinces_cited(answerer: Answerer, answer) -> list[tuple[str, ...]]:
+    about = {source: meta.provinces for _, source, meta, _ in answerer.store.documents()}
+    return [about[c.source_file] for c in answer.citations]
+
+
+@pytest.mark.parametrize("question", [
+    "So sánh mục tiêu chuyển đổi số của Nghệ An và Quảng Ninh",
+    "nghe an voi quang ninh tinh nao lam cds tot hon",
+    "Compare Nghe An and Quang Ninh on digital transformation",
+])
+def test_a_comparison_cites_each_province_named_in_order(answerer, question):
+    answer = answerer.answer(question)
+    assert answer.found
+    cited = provinces_cited(answerer, answer)
+    assert len(cited) == 2 and "Nghệ An" in cited[0] and "Quảng Ninh" in cited[1]
+
+
+def test_a_comparison_with_a_province_the_corpus_lacks_is_not_confident(answerer):
+    answer = answerer.answer("So sánh mục tiêu chuyển đổi số của Nghệ An và Hà Nội")
+    assert answer.confidence == "related"  # half of it has no source: say so, cite the half that has
+    assert [("Hà Nội" in p) for p in provinces_cited(answerer, answer)] == [False] * len(answer.citations)
+    assert any("Nghệ An" in p for p in provinces_cited(answerer, answer))
+
+
 def test_configured_not_found_text_is_used(built_seed, bundled_embedder):
     config = dataclasses.replace(built_seed.config, answer=AnswerConfig(not_found_vi="Không có dữ liệu."))
     answer = Answerer.open(config, embedder=bundled_embedder).answer("Giá vàng hôm nay bao nhiêu?")
