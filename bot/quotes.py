@@ -15,7 +15,7 @@ from bot.analysis import Query
 from bot.embedding import Embedder
 from bot.records import Hit
 from bot.search import Searcher
-from bot.text import sentence_spans
+from bot.text import fold, sentence_spans
 
 _DATE = re.compile(
     r"\b\d{1,2}/\d{1,2}(?:/\d{2,4})?\b|\b(?:ngày|tháng)\s+\d{1,2}(?:\s*(?:/|năm)\s*\d{1,4})*|\bnăm\s+\d{4}\b|\b(?:19|20)\d{2}\b",
@@ -26,6 +26,9 @@ _UPPER = "A-ZĐÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬÈÉẺẼẸÊỀ�
 _NAME = rf"[{_UPPER}][^\W\d_]*(?:\s+[{_UPPER}][^\W\d_]*){{1,3}}"
 _PERSON = re.compile(rf"(?:(?:đồng chí|ông|bà|Đồng chí|Ông|Bà)\s+(?:{_NAME}))|(?:{_NAME})(?=\s*,?\s*(?:Chủ tịch|Phó Chủ tịch|Bí thư|Giám đốc|Phó Giám đốc|Trưởng|Thứ trưởng|Bộ trưởng|Ủy viên))")
 _FACT_PATTERNS = {"when": _DATE, "how_many": _NUMBER, "who": _PERSON}
+# A date down to the day, for questions asking for one ("ngày nào", "what date").
+_DAY = re.compile(r"\b\d{1,2}/\d{1,2}(?:/\d{2,4})?\b|\bngày\s+\d{1,2}\b", re.IGNORECASE)
+_ASKS_DAY = re.compile(r"\b(?:ngay nao|ngay bao nhieu|ngay may|what date|which date|what day|which day)\b")
 # Decisions weigh more than proposals when both answer ("phấn đấu" in a resolution vs "đề xuất").
 _DECIDED = re.compile(r"\b(kết luận|quyết nghị|thống nhất|thông qua|quyết định|ban hành|chỉ đạo)\b", re.IGNORECASE)
 _PROPOSED = re.compile(r"\b(đề xuất|dự thảo|kiến nghị|dự kiến|cho rằng|đề nghị|thay vì|góp ý)\b", re.IGNORECASE)
@@ -77,6 +80,9 @@ def fact_span(searcher: Searcher, query: Query, sentence: str, provinces: tuple[
         match = pattern.search(sentence)
         return match.group(0).strip() if match else sentence
     clauses = [c.strip() for c in _clauses(sentence) if pattern.search(c)]
+    if query.asks == "when" and _ASKS_DAY.search(fold(query.text)):
+        # "ban hành ngày nào?": the clause with a day, not "định hướng đến năm 2030" beside it
+        clauses = [c for c in clauses if _DAY.search(c)] or clauses
     if not clauses:
         return sentence
     return max(clauses, key=lambda c: (searcher.coverage(query, c, provinces) + 0.5 * searcher.pair_coverage(query, c), -len(c)))
