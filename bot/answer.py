@@ -19,7 +19,7 @@ from bot.compose import compose_answer
 from bot.config import Config
 from bot.embedding import Embedder
 from bot.judge import CONFIDENT, NONE, RELATED, Evidence, cited_documents, confidence_of, evidence_by_document
-from bot.quotes import Quote, quote_for
+from bot.quotes import Quote, holds_asked_kind, quote_for
 from bot.records import Answer, Citation
 from bot.search import Searcher
 from bot.store import IndexStore, current_generation, open_index
@@ -130,6 +130,8 @@ class Answerer:
                 if quote.text:
                     citations.append(_citation(len(citations) + 1, e, quote))
                     facts[len(citations)] = quote.fact
+                    if confidence == CONFIDENT and e is cited[0] and not holds_asked_kind(part, quote):
+                        confidence = RELATED  # "bao nhiêu?" answered by a sentence without a number
         return confidence, tuple(citations), facts
 
     def _judged(self, searcher: Searcher, query: Query) -> tuple[Query, list[Evidence], str]:

@@ -69,6 +69,19 @@ def quote_for(searcher: Searcher, embedder: Embedder | None, query: Query, hits:
     return Quote(text, fact_span(searcher, query, sentences[best], provinces=hits[0].metadata.provinces), source[best].locator)
 
 
+# Counts written in words ("hai", "ba mươi"): XQuAD and news write small numbers so.
+_NUMBER_WORD = re.compile(r"\b(?:một|hai|ba|bốn|tư|năm|sáu|bảy|tám|chín|mười|mươi|trăm|nghìn|ngàn|triệu|tỷ|tỉ|nửa|"
+                          r"one|two|three|four|five|six|seven|eight|nine|ten|hundred|thousand|million|billion)\b", re.IGNORECASE)
+
+
+def holds_asked_kind(query: Query, quote: Quote) -> bool:
+    """False when a "how many / when" question's quote holds no number or date at all: whatever
+    the passage is about, it does not say what was asked."""
+    if query.asks not in ("how_many", "when"):
+        return True
+    return bool(re.search(r"\d", quote.text) or _NUMBER_WORD.search(quote.text))
+
+
 def fact_span(searcher: Searcher, query: Query, sentence: str, provinces: tuple[str, ...] = ()) -> str:
     """What was asked, verbatim from the best sentence: for when / how many / who, the clause
     holding a date, number or name that covers the question best ("các mục tiêu trong trục kinh tế
