@@ -177,17 +177,21 @@ class ConversationMemory:
         self._max_chats, self._max_answers = max_chats, max_answers
         self._lock = threading.Lock()
 
-    def remember(self, chat: Hashable, turn: Turn, answer_message_ids: tuple[int, ...] = (),
-                 messages_in: Hashable | None = None) -> None:
-        """`chat`: whose conversation this is (a chat, or a member of a group); `messages_in`: where
-        the answer's message ids live (the chat; default `chat`), for anyone's reply to them."""
+    def remember(self, chat: Hashable, turn: Turn) -> None:
+        """`turn` is the last of `chat`'s conversation (a chat, or a member of a group)."""
         with self._lock:
             self._last[chat] = turn
             self._last.move_to_end(chat)
-            for message_id in answer_message_ids:
-                self._by_message[(chat if messages_in is None else messages_in, message_id)] = turn
             while len(self._last) > self._max_chats:
                 self._last.popitem(last=False)
+
+    def link_answer(self, messages_in: Hashable, answer_message_ids: tuple[int, ...], turn: Turn) -> None:
+        """The messages (in chat `messages_in`) that carry `turn`'s answer, for anyone's reply to
+        them; the chat's last turn stays
+        as it is (a later question may have been asked while this answer was being sent)."""
+        with self._lock:
+            for message_id in answer_message_ids:
+                self._by_message[(messages_in, message_id)] = turn
             while len(self._by_message) > self._max_answers:
                 self._by_message.popitem(last=False)
 

@@ -82,9 +82,22 @@ def test_provinces_with_and_without_diacritics_and_slugs():
 def test_conversation_memory_is_bounded_and_finds_answers_by_message():
     memory = ConversationMemory(max_chats=2, max_answers=2)
     for chat in (1, 2, 3):
-        memory.remember(chat, VI, (10 + chat,))
+        memory.remember(chat, VI)
+        memory.link_answer(chat, (10 + chat,), VI)
     assert memory.last(1) is None and memory.last(3) == VI
     assert memory.answered_by(3, 13) == VI and memory.answered_by(1, 11) is None
+
+
+def test_an_answer_sent_late_does_not_take_back_the_last_turn():
+    """Updates are handled concurrently: the next question can be answered while the previous
+    answer is still being sent. Linking that answer's messages keeps the newer turn the last one."""
+    memory = ConversationMemory()
+    earlier = Turn("Mục tiêu của Nghệ An?", "Mục tiêu của Nghệ An?", ("Nghệ An",), (1,), NOW)
+    later = Turn("còn Quảng Ninh thì sao?", "Mục tiêu của Quảng Ninh?", ("Quảng Ninh",), (2,), NOW + 5)
+    memory.remember(7, earlier)
+    memory.remember(7, later)
+    memory.link_answer(7, (70,), earlier)
+    assert memory.last(7) == later and memory.answered_by(7, 70) == earlier
 
 
 @pytest.mark.parametrize("message, kind, language", [

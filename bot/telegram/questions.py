@@ -104,6 +104,11 @@ async def answer_question(update: Update, context: CustomContext, raw_question: 
     except TelegramError as exc:  # cosmetic; the answer matters
         logger.debug("typing indicator failed: %s", exc)
     answer = await ask_core(update, context, effective)
+    turn = Turn(question=nfc(question), effective_question=effective, provinces=detect_provinces(effective),
+                cited_doc_ids=tuple(c.doc_id for c in answer.citations), at=time.time(), language=answer.language)
+    # Remembered before the reply goes out: updates are handled concurrently, and the user's next
+    # message ("còn Quảng Ninh thì sao?") can arrive while this handler still awaits Telegram.
+    services.conversations.remember(key, turn)
     user_id = update.effective_user.id if update.effective_user else 0
     # None when the database refused the record for now (it is kept and written later): no buttons then.
     record_id = await asyncio.to_thread(services.history.record, user_id, message.chat.type, answer)
@@ -118,9 +123,7 @@ async def answer_question(update: Update, context: CustomContext, raw_question: 
     else:
         sent = await reply_html(message, markup, keyboard)
     services.replies[(message.chat_id, message.message_id)] = sent
-    turn = Turn(question=nfc(question), effective_question=effective, provinces=detect_provinces(effective),
-                cited_doc_ids=tuple(c.doc_id for c in answer.citations), at=time.time(), language=answer.language)
-    services.conversations.remember(key, turn, tuple(m.message_id for m in sent), messages_in=message.chat_id)
+    services.conversations.link_answer(message.chat_id, tuple(m.message_id for m in sent), turn)
     logger.info("answered: confidence=%s language=%s citations=%d followup=%s %.0f ms", answer_confidence(answer),
                 answer.language, len(answer.citations), effective != nfc(question), answer.latency_ms)
 
