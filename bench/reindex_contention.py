@@ -31,7 +31,7 @@ import numpy as np
 from bench.common import machine_summary, markdown_table, utc_now, write_result
 from bench.xquad import XQUAD_DIR, build_all_documents, load_xquad, prepare_paragraph_project
 from bot.answer import Answerer
-from bot.corpus_admin import _build_with_all_cores  # exactly what Rebuilder runs in its worker thread
+from bot.corpus_admin import build_with_all_cores
 from bot.embedding import Embedder, limit_threads
 
 
@@ -66,7 +66,7 @@ def run(paragraph_count: int, idle_questions: int) -> dict:
         idle = [timed_answer(answerer, next(questions)) for _ in range(idle_questions)]
 
         started = time.perf_counter()
-        _build_with_all_cores(config, embedder, force=True, on_progress=None)
+        build_with_all_cores(config, embedder, force=True, on_progress=None)
         build_alone = time.perf_counter() - started
 
         done = threading.Event()
@@ -75,7 +75,7 @@ def run(paragraph_count: int, idle_questions: int) -> dict:
         def rebuild() -> None:
             began = time.perf_counter()
             try:
-                _build_with_all_cores(config, embedder, force=True, on_progress=None)
+                build_with_all_cores(config, embedder, force=True, on_progress=None)
             finally:
                 build_seconds.append(time.perf_counter() - began)
                 done.set()

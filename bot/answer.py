@@ -112,13 +112,8 @@ class Answerer:
         judged = [self._judged(searcher, part) for part in parts]
         if len(parts) > 1:
             judged = [(part, cited[:1], confidence) for part, cited, confidence in judged]
-        confidences = [confidence for _, cited, confidence in judged if cited]
-        if not confidences:
-            return NONE, (), {}
-        everywhere = len(confidences) == len(parts) and all(c == CONFIDENT for c in confidences)
-        confidence = CONFIDENT if everywhere else RELATED if len(parts) > 1 else confidences[0]
-        citations, facts, seen = [], {}, set()
-        for part, cited, _ in judged:
+        citations, facts, seen, confidences = [], {}, set(), []
+        for part, cited, confidence in judged:
             for e in cited:
                 if e.doc_id in seen:
                     continue
@@ -130,9 +125,16 @@ class Answerer:
                 if quote.text:
                     citations.append(_citation(len(citations) + 1, e, quote))
                     facts[len(citations)] = quote.fact
-                    if confidence == CONFIDENT and e is cited[0] and not holds_asked_kind(part, quote):
+                    if e is cited[0] and confidence == CONFIDENT and not holds_asked_kind(part, quote):
                         confidence = RELATED  # "bao nhiêu?" answered by a sentence without a number
-        return confidence, tuple(citations), facts
+            if cited:
+                confidences.append(confidence)
+        if not confidences:
+            return NONE, (), {}
+        if len(parts) == 1:
+            return confidences[0], tuple(citations), facts
+        everywhere = len(confidences) == len(parts) and all(c == CONFIDENT for c in confidences)
+        return CONFIDENT if everywhere else RELATED, tuple(citations), facts
 
     def _judged(self, searcher: Searcher, query: Query) -> tuple[Query, list[Evidence], str]:
         """The documents to cite for one question, and how confidently."""

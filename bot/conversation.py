@@ -187,8 +187,8 @@ class ConversationMemory:
 
     def link_answer(self, messages_in: Hashable, answer_message_ids: tuple[int, ...], turn: Turn) -> None:
         """The messages (in chat `messages_in`) that carry `turn`'s answer, for anyone's reply to
-        them; the chat's last turn stays
-        as it is (a later question may have been asked while this answer was being sent)."""
+        them; the chat's last turn stays as it is (a later question may have been asked while this
+        answer was being sent)."""
         with self._lock:
             for message_id in answer_message_ids:
                 self._by_message[(messages_in, message_id)] = turn

@@ -84,7 +84,7 @@ def _atomic_copy(source: Path, target: Path) -> None:
         staging.unlink(missing_ok=True)
 
 
-def _build_with_all_cores(config: Config, embedder, *, force: bool, on_progress) -> BuildReport:
+def build_with_all_cores(config: Config, embedder, *, force: bool, on_progress) -> BuildReport:
     """build_index in this (worker) thread with the answerer's model on every core
     (Embedder.for_build): the process's answering cap ([search] threads) stays on answering."""
     if embedder is None or not hasattr(embedder, "for_build"):
@@ -119,7 +119,7 @@ class Rebuilder:
 
         embedder = getattr(self.answerer, "embedder", None)
         task = asyncio.ensure_future(asyncio.to_thread(
-            _build_with_all_cores, self.config, embedder, force=force, on_progress=record_progress,
+            build_with_all_cores, self.config, embedder, force=force, on_progress=record_progress,
         ))
         shown = [0, 0]
         while not task.done():

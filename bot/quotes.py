@@ -17,8 +17,9 @@ from bot.records import Hit
 from bot.search import Searcher
 from bot.text import fold, sentence_spans
 
+_DAY_MONTH = r"\b\d{1,2}/\d{1,2}(?:/\d{2,4})?\b"  # 21/9, 05/8/2022
 _DATE = re.compile(
-    r"\b\d{1,2}/\d{1,2}(?:/\d{2,4})?\b|\b(?:ngày|tháng)\s+\d{1,2}(?:\s*(?:/|năm)\s*\d{1,4})*|\bnăm\s+\d{4}\b|\b(?:19|20)\d{2}\b",
+    _DAY_MONTH + r"|\b(?:ngày|tháng)\s+\d{1,2}(?:\s*(?:/|năm)\s*\d{1,4})*|\bnăm\s+\d{4}\b|\b(?:19|20)\d{2}\b",
     re.IGNORECASE,
 )
 _NUMBER = re.compile(r"\b\d[\d.,]*(?:\s*(?:%|phần trăm|triệu|tỷ|nghìn|ngàn|người|hồ sơ|doanh nghiệp|xã|dịch vụ|thủ tục|đơn vị))?", re.IGNORECASE)
@@ -27,7 +28,7 @@ _NAME = rf"[{_UPPER}][^\W\d_]*(?:\s+[{_UPPER}][^\W\d_]*){{1,3}}"
 _PERSON = re.compile(rf"(?:(?:đồng chí|ông|bà|Đồng chí|Ông|Bà)\s+(?:{_NAME}))|(?:{_NAME})(?=\s*,?\s*(?:Chủ tịch|Phó Chủ tịch|Bí thư|Giám đốc|Phó Giám đốc|Trưởng|Thứ trưởng|Bộ trưởng|Ủy viên))")
 _FACT_PATTERNS = {"when": _DATE, "how_many": _NUMBER, "who": _PERSON}
 # A date down to the day, for questions asking for one ("ngày nào", "what date").
-_DAY = re.compile(r"\b\d{1,2}/\d{1,2}(?:/\d{2,4})?\b|\bngày\s+\d{1,2}\b", re.IGNORECASE)
+_DAY = re.compile(_DAY_MONTH + r"|\bngày\s+\d{1,2}\b", re.IGNORECASE)
 _ASKS_DAY = re.compile(r"\b(?:ngay nao|ngay bao nhieu|ngay may|what date|which date|what day|which day)\b")
 # Decisions weigh more than proposals when both answer ("phấn đấu" in a resolution vs "đề xuất").
 _DECIDED = re.compile(r"\b(kết luận|quyết nghị|thống nhất|thông qua|quyết định|ban hành|chỉ đạo)\b", re.IGNORECASE)
