@@ -4,6 +4,11 @@
     .venv/bin/python bench/qa_eval.py --set test            # the figures to report
     .venv/bin/python bench/qa_eval.py --set dev --failures  # for tuning
     .venv/bin/python bench/qa_eval.py --set dev-followups   # follow-ups asked after a first question (dev)
+    .venv/bin/python bench/qa_eval.py --set blind2-test     # a second blind set (tests/data/qa_test2.toml)
+
+The second blind set (70 questions incl. comparisons, written 2026-12-03 by someone who read only
+corpus/) is split in two by position: even items are a dev half (looked at, tuned on), odd items
+the test half (reported only).
 
 Right source first and fact in the answer for answerable questions (a confident answer is
 required), and correct refusals (no confident answer) for the rest, overall and per kind.
@@ -28,7 +33,16 @@ from bot.embedding import Embedder
 from bot.evaluation import evaluate, load_qa
 
 SETS = {"dev": PROJECT_DIR / "tests" / "data" / "seed_qa.toml", "test": PROJECT_DIR / "tests" / "data" / "qa_test.toml",
-        "dev-followups": PROJECT_DIR / "tests" / "data" / "followup_dev.toml"}
+        "dev-followups": PROJECT_DIR / "tests" / "data" / "followup_dev.toml",
+        "blind2-dev": PROJECT_DIR / "tests" / "data" / "qa_test2.toml",
+        "blind2-test": PROJECT_DIR / "tests" / "data" / "qa_test2.toml"}
+# Sets that are one half of a file: (start, step) over its items.
+HALVES = {"blind2-dev": (0, 2), "blind2-test": (1, 2)}
+
+
+def questions(name: str) -> list:
+    start, step = HALVES.get(name, (0, 1))
+    return load_qa(SETS[name])[start::step]
 
 
 def main() -> int:
@@ -40,7 +54,7 @@ def main() -> int:
         config = seed_project(Path(tmp))
         embedder = Embedder.from_config(config)
         build_index(config, embedder=embedder, show_progress=False)
-        report = evaluate(Answerer.open(config, embedder=embedder), load_qa(SETS[args.set]))
+        report = evaluate(Answerer.open(config, embedder=embedder), questions(args.set))
     rows = [[kind, n, f"{s:.3f}", f"{f:.3f}"] for kind, (n, s, f) in report.by_kind().items()]
     rows.append(["all", len(report.results), f"{report.source_at_1:.3f} / refusals {report.refusals:.3f}",
                  f"{report.fact_contained:.3f}"])

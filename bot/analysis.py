@@ -27,13 +27,16 @@ _NUMBER_WORDS = dict(zip(
 _INJECTION = re.compile(
     r"ignore (all |any |the |your )?(previous|prior|above|earlier|system)|disregard (all |the |your )?(previous|prior|above|instructions)"
     r"|system prompt|you are now|pretend (to be|you)|jailbreak|developer mode|forget (all |your )?(previous |prior )?instructions"
-    r"|bo qua (moi |tat ca |cac |nhung )?(huong dan|chi dan|chi thi|lenh|quy tac)|quen (het |moi |tat ca )?(huong dan|chi dan|quy tac)",
+    r"|bo qua (moi |tat ca |cac |nhung )?(huong dan|chi dan|chi thi|lenh|quy tac)|quen (het |moi |tat ca )?(huong dan|chi dan|quy tac)"
+    r"|^\s*system\s*:|che do (nha phat trien|developer)|(hay |cu )?tu bia|bia (ra )?(so lieu|thong tin|cau tra loi)|make (it|something|one) up",
     re.IGNORECASE,
 )
+# "Điều 5 Luật Cư trú quy định gì?": the article a question names, on the folded question.
+_ARTICLE_REFERENCE = re.compile(r"\bdieu\s+(\d{1,3})\b")
 # What kind of fact the question asks for, on the folded question.
 _ASKS = (
-    ("when", re.compile(r"\b(khi nao|ngay nao|bao gio|thoi gian nao|luc nao|nam nao|thang nao|thoi diem nao|when|what date|which date|what year|which year)\b")),
-    ("how_many", re.compile(r"\b(bao nhieu|may|so luong|ty le|how many|how much|what percentage|what share|what number|what proportion)\b")),
+    ("when", re.compile(r"\b(khi nao|ngay nao|bao gio|thoi gian nao|luc nao|nam nao|thang nao|thoi diem nao|ngay ban hanh|ban hanh ngay|som hon|co truoc|when|what date|which date|what year|which year|earlier)\b")),
+    ("how_many", re.compile(r"\b(bao nhieu|so luong|ty le|how many|how much|what percentage|what share|what number|what proportion)\b")),
     ("who", re.compile(r"\b(ai|nguoi nao|vi nao|dong chi nao|who|whom|whose)\b")),
 )
 
@@ -76,10 +79,25 @@ class Query:
     # Events the question takes for granted ("cancel" in "When did X cancel Y?"), each as the words
     # naming it: a passage naming none of them does not confirm the premise.
     premises: tuple[tuple[str, ...], ...] = ()
+    article: str = ""  # "Điều 5" when the question names an article of a legal document
 
     @property
     def empty(self) -> bool:
         return not self.concepts
+
+
+def _asks_how_many_by_may(text: str) -> str:
+    """"mấy ngày?" asks how many; typed with diacritics "máy" (a machine) does not, and only
+    without them is "may" taken for "mấy"."""
+    lowered = text.lower()
+    if re.search(r"(?<!\w)mấy(?!\w)", lowered) or (not has_diacritics(text) and re.search(r"\bmay\b", lowered)):
+        return "how_many"
+    return ""
+
+
+def _named_article(folded: str) -> str:
+    m = _ARTICLE_REFERENCE.search(folded)
+    return f"Điều {int(m.group(1))}" if m else ""
 
 
 class Analyzer:
@@ -102,7 +120,7 @@ class Analyzer:
             expanded = self.normalizer.expand(text, chat=False)
         provinces = provinces_in_question(expanded)
         folded = fold(expanded)
-        asks = next((name for name, pattern in _ASKS if pattern.search(folded)), "")
+        asks = next((name for name, pattern in _ASKS if pattern.search(folded)), "") or _asks_how_many_by_may(expanded)
         if language == "en":
             concepts, extra = self._english_concepts(expanded, provinces)
             boosters: tuple[Phrase, ...] = ()
@@ -111,7 +129,8 @@ class Analyzer:
             concepts, boosters = self._vietnamese_concepts(expanded, provinces)
             dense_text = expanded
         return Query(text, language, tuple(concepts), tuple(boosters), provinces, dense_text,
-                     bool(_INJECTION.search(fold(text))), asks, self.normalizer.premises_in(expanded))
+                     bool(_INJECTION.search(fold(text))), asks, self.normalizer.premises_in(expanded),
+                     _named_article(folded))
 
     def _english_concepts(self, text: str, provinces: tuple[str, ...]) -> tuple[list[Concept], list[str]]:
         concepts, translations = [], []

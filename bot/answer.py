@@ -115,9 +115,10 @@ class Answerer:
         citations, facts, seen, confidences = [], {}, set(), []
         for part, cited, confidence in judged:
             for e in cited:
-                if e.doc_id in seen:
+                unit = (e.doc_id, e.hits[0].article)  # an article of a legal document is cited on its own
+                if unit in seen:
                     continue
-                seen.add(e.doc_id)
+                seen.add(unit)
                 # only the chunks judged: a long article's 10th chunk rarely holds the answer, and for
                 # English questions every quotable sentence is embedded (the p95 of answering)
                 quote = quote_for(searcher, self.embedder, part, e.examined, settings.quote_chars,
@@ -139,7 +140,7 @@ class Answerer:
     def _judged(self, searcher: Searcher, query: Query) -> tuple[Query, list[Evidence], str]:
         """The documents to cite for one question, and how confidently."""
         evidence = evidence_by_document(searcher, query, searcher.retrieve_scored(query, _CANDIDATE_CHUNKS), self.config.answer)
-        cited = cited_documents(evidence, self.config.answer)
+        cited = cited_documents(evidence, self.config.answer, query.language)
         return query, cited, confidence_of(cited[0], query, self.config.answer) if cited else NONE
 
     def _generated(self, query: Query, citations: tuple[Citation, ...]) -> str:

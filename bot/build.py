@@ -255,7 +255,7 @@ def _vectors_reusable(previous: dict, config: Config, embedder: Embedder) -> boo
 
 def embedding_input(embedder: Embedder, doc: Document, chunk: Chunk) -> str:
     """What the model sees for a chunk: its headline gives the passage its place and topic."""
-    return embedder.passage_input(f"{doc.title}\n{chunk.text}")
+    return embedder.passage_input(f"{doc.title}\n{chunk.in_context(chunk.text)}")
 
 
 def embed_hash(model: str, text: str) -> str:
@@ -349,14 +349,16 @@ def _chunk_rows(conn: sqlite3.Connection, documents: list[Document], config: Con
     for doc in documents:
         doc_id = store.insert_document(conn, doc.source_file, doc.text, doc.metadata, doc.content_hash)
         title = searchable_title(doc)
-        title_fts = (search_key(title), fold(title))
         for chunk in chunk_document(doc, config.chunking):
+            # the article's heading is searched with each of its chunks, as the document's title is
+            titled = f"{title}\n{chunk.heading}" if chunk.heading else title
+            title_fts = (search_key(titled), fold(titled))
             text_in = embedding_input(embedder, doc, chunk)
             chunk_hash = embed_hash(model, text_in)
             inputs[chunk_hash] = text_in
             sentences = []
             for a, b in sentence_spans(chunk.text):
-                sentence_in = embedder.passage_input(chunk.text[a:b])
+                sentence_in = embedder.passage_input(chunk.in_context(chunk.text[a:b]))
                 sentence_hash = embed_hash(model, sentence_in)
                 inputs[sentence_hash] = sentence_in
                 sentences.append((a, b, sentence_hash))

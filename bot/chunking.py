@@ -23,9 +23,10 @@ def chunk_document(doc: Document, settings: ChunkingConfig) -> list[Chunk]:
     chunks: list[Chunk] = []
     for region in regions:
         inside = [(a, b) for a, b in spans if region.start <= a < region.end]
+        heading = doc.text[region.start: region.end].strip().split("\n", 1)[0] if region.locator else ""
         for start, end in _packed(inside, settings):
             chunks.append(Chunk(doc.source_file, len(chunks), start, end, doc.text[start:end],
-                                legal.locator(region, start, end)))
+                                legal.locator(region, start, end), heading))
     return chunks
 
 

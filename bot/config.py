@@ -202,7 +202,8 @@ class AnswerConfig:
     # it, "no information".
     answer_probability: float = 0.44
     answer_probability_en: float = 0.52
-    related_probability: float = 0.15
+    related_probability: float = 0.03
+    related_probability_en: float = 0.15
     # Characters of quote per source, about.
     quote_chars: int = 300
     # English questions: weight of the model's similarity of each sentence to the question when
@@ -229,11 +230,15 @@ class AnswerConfig:
                 # an old config would silently drop a feature: refit instead
                 raise ConfigError(f"[answer] {name} must hold {EVIDENCE_FEATURES + 1} numbers (bias and one weight per "
                                   "evidence feature); fit them with bench/answer_eval.py --split dev --fit")
-        if not 0 <= self.related_probability <= min(self.answer_probability, self.answer_probability_en):
-            raise ConfigError("[answer] needs 0 <= related_probability <= answer_probability (and answer_probability_en)")
+        if not 0 <= self.related_probability <= self.answer_probability or \
+                not 0 <= self.related_probability_en <= self.answer_probability_en:
+            raise ConfigError("[answer] needs 0 <= related_probability <= answer_probability (the same for _en)")
 
     def answer_cutoff(self, language: str) -> float:
         return self.answer_probability_en if language == "en" else self.answer_probability
+
+    def related_cutoff(self, language: str) -> float:
+        return self.related_probability_en if language == "en" else self.related_probability
 
 
 @dataclass(frozen=True)

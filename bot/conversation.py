@@ -60,6 +60,10 @@ _VI_REFERENCE = re.compile(r"(?<!\w)(?:đó|ấy|này|kia)(?!\w)")
 _VI_REFERENCE_FOLDED = re.compile(
     r"\b(?:nghi quyet|ke hoach|hoi nghi|hoi thao|cuoc hop|chuong trinh|de an|du an|van ban|quyet dinh|chinh sach|"
     r"chi thi|muc tieu|nhiem vu|mo hinh|cai|viec|van de|dieu)\s+(?:do|ay|kia|nay)\b")
+# "thế có bao nhiêu nhiệm vụ đi kèm?", "so how many tasks come with it?": a message opening with a
+# word that continues the conversation is about the same province, however long it is.
+_CONTINUES = re.compile(r"^(?:thế|vậy)(?: thì| còn)?\s")
+_CONTINUES_FOLDED = re.compile(r"^(?:(?:the|vay)(?: thi| con)?|so|then|also)\s")
 _MAX_REFERENCE_FOLLOWUP_WORDS = 8  # "nghị quyết đó có trọng tâm gì?"
 _MAX_PROVINCE_FOLLOWUP_WORDS = 5  # "trọng tâm là gì?" after a question about Nghệ An
 _VAGUE = re.compile(r"^(?:(?:gi|nua|gi nua|gi khac|gi them|gi nua khong|gi khac khong)(?: khong| nhi| a)?|else|anything else|more)$")
@@ -93,12 +97,18 @@ def followup_question(message: str, previous: Turn | None, *, now: float, max_ag
         not named and len(words(core)) <= _MAX_REFERENCE_FOLLOWUP_WORDS and _refers_back(lowered))
     if asks_about_previous or (replied and short and not named and len(words(core)) <= 3):
         return f"{topic(previous.effective_question)} – {message}"
-    if not named and previous.provinces and (replied or len(words(core)) <= _MAX_PROVINCE_FOLLOWUP_WORDS):
+    if not named and previous.provinces and (replied or len(words(core)) <= _MAX_PROVINCE_FOLLOWUP_WORDS
+                                             or _continues(lowered)):
         # "trọng tâm là gì?", "hội thảo về nội dung gì?" right after a question about a province:
         # still about that province. Only its name is carried, not the previous topic, so a new
         # question ("giá vàng hôm nay?") is judged on its own words.
         return with_province(message, previous.provinces[0])
     return message
+
+
+def _continues(lowered: str) -> bool:
+    """True for "thế …", "vậy thì …", "so …": the message goes on from the previous question."""
+    return bool(_CONTINUES.match(lowered) or _CONTINUES_FOLDED.match(fold(lowered)))
 
 
 def _refers_back(lowered: str) -> bool:

@@ -22,6 +22,7 @@ class QAItem:
     fact: str = ""
     kind: str = ""
     previous: str = ""  # for a follow-up: the earlier question in the same chat
+    also: str = ""  # for a comparison: a second source file that must be cited too
 
 
 @dataclass
@@ -33,7 +34,8 @@ class QAResult:
     def source_ok(self) -> bool:
         if not self.item.source:
             return self.answer.confidence != "answer"  # "related" passages may be shown, never as the answer
-        return self.answer.found and self.answer.citations[0].source_file == self.item.source
+        cited = [c.source_file for c in self.answer.citations]
+        return self.answer.found and cited[0] == self.item.source and (not self.item.also or self.item.also in cited)
 
     @property
     def fact_ok(self) -> bool:

@@ -52,14 +52,16 @@ class Evidence:
 
 
 def evidence_by_document(searcher: Searcher, query: Query, retrieved: Retrieved, settings: AnswerConfig) -> list[Evidence]:
-    """One Evidence per retrieved document, in retrieval order (first chunk's rank)."""
-    grouped: dict[int, list[Hit]] = {}
+    """One Evidence per retrieved document (per article of a legal document), in retrieval order
+    (first chunk's rank)."""
+    grouped: dict[tuple[int, str], list[Hit]] = {}
     for hit in retrieved.hits:
-        grouped.setdefault(hit.doc_id, []).append(hit)
-    topic = _mean(sorted(retrieved.dense.values(), reverse=True)[:_TOPIC_DEPTH])
-    sentence_topic = _mean(list(retrieved.sentence.values()))
+        grouped.setdefault((hit.doc_id, hit.article), []).append(hit)
+    unit_of = _legal_units(searcher, [*retrieved.dense, *retrieved.sentence])
+    topic = _mean(_best_per_unit(retrieved.dense, unit_of)[:_TOPIC_DEPTH])
+    sentence_topic = _mean(_best_per_unit(retrieved.sentence, unit_of))
     out = []
-    for doc_id, hits in grouped.items():
+    for (doc_id, _), hits in grouped.items():
         top = hits[:_CHUNKS_PER_DOCUMENT]  # = Evidence.examined
         texts = [f"{h.metadata.title}\n{h.text}" for h in top]
         cosine = max((retrieved.dense.get(h.chunk_id, 0.0) for h in top), default=0.0)
@@ -73,6 +75,22 @@ def evidence_by_document(searcher: Searcher, query: Query, retrieved: Retrieved,
                             best_sentence, best_sentence - sentence_topic if best_sentence else 0.0)
         out.append(replace(evidence, probability=answer_probability(evidence, query.language, settings)))
     return out
+
+
+def _legal_units(searcher: Searcher, chunk_ids: list[int]) -> dict[int, tuple[int, str]]:
+    """The article (document, "Điều 5") of each chunk of a legal document among these."""
+    return {cid: unit for cid, unit in searcher.store.articles_of(chunk_ids).items() if unit[1]}
+
+
+def _best_per_unit(scores: dict[int, float], unit_of: dict[int, tuple[int, str]]) -> list[float]:
+    """The best score of each unit, highest first: a chunk is its own unit, except that the chunks
+    of one legal article are one. The topic's level is measured over articles, because the clauses
+    of one long article would otherwise fill the top and flatten its peak to nothing."""
+    best: dict[object, float] = {}
+    for chunk_id, score in scores.items():
+        unit = unit_of.get(chunk_id, chunk_id)
+        best[unit] = max(score, best.get(unit, score))
+    return sorted(best.values(), reverse=True)
 
 
 def _mean(values: list[float]) -> float:
@@ -92,7 +110,7 @@ def confidence_of(evidence: Evidence, query: Query, settings: AnswerConfig) -> s
     probability = evidence.probability
     if probability >= settings.answer_cutoff(query.language) and confirms_premises(evidence, query):
         return CONFIDENT
-    if probability >= settings.related_probability:
+    if probability >= settings.related_cutoff(query.language):
         return RELATED
     return NONE
 
@@ -102,11 +120,16 @@ def confirms_premises(evidence: Evidence, query: Query) -> bool:
     return all(any(re.search(r"(?<!\w)" + re.escape(w.lower()) + r"(?!\w)", text) for w in forms) for forms in query.premises)
 
 
-def cited_documents(evidence: list[Evidence], settings: AnswerConfig) -> list[Evidence]:
-    """The documents to cite, in retrieval order: the first, and others that answer nearly as
-    well; a first document below the "related" cut-off means nothing is cited."""
+def cited_documents(evidence: list[Evidence], settings: AnswerConfig, language: str) -> list[Evidence]:
+    """The documents to cite, in retrieval order: those that answer nearly as well as the best.
+    When none answers with confidence, the search's first stays first (if related at all): the
+    judge's probabilities that low order passages worse than the search does."""
     if not evidence:
         return []
     best = max(e.probability for e in evidence)
-    floor = max(settings.related_probability, best * settings.other_source_ratio)
-    return [e for e in evidence if e.probability >= floor][: settings.max_citations]
+    floor = max(settings.related_cutoff(language), best * settings.other_source_ratio)
+    cited = [e for e in evidence if e.probability >= floor]
+    first = evidence[0]
+    if best < settings.answer_cutoff(language) and first.probability >= settings.related_cutoff(language) and first not in cited:
+        cited.insert(0, first)
+    return cited[: settings.max_citations]

@@ -20,7 +20,7 @@ from bot.text import fold
 
 # Document types, and the code each carries in its number ("586/KH-UBND" is a Kế hoạch).
 TYPES = (
-    "Thông tư liên tịch", "Nghị quyết", "Quyết định", "Kế hoạch", "Thông tư", "Nghị định", "Luật", "Pháp lệnh",
+    "Thông tư liên tịch", "Bộ luật", "Nghị quyết", "Quyết định", "Kế hoạch", "Thông tư", "Nghị định", "Luật", "Pháp lệnh",
     "Chỉ thị", "Công văn", "Thông báo", "Báo cáo", "Hướng dẫn", "Chương trình", "Đề án", "Tờ trình", "Kết luận",
     "Quy định", "Quy chế", "Chiến lược", "Hiến pháp",
 )
@@ -87,9 +87,11 @@ def legal_info(text: str, title: str = "") -> LegalInfo:
         if m:
             number, number_at = m.group(1).rstrip(".,;"), i
             break
-    heading_at = next((i for i, line in enumerate(lines) if fold(line).strip(" .:") in _TYPE_BY_FOLDED and line.isupper()), None)
+    # "LUẬT CƯ TRÚ" (type and subject on one line) counts only under a "Số:" line: a news headline
+    # in capitals may well begin with "KẾ HOẠCH"
+    heading_at = next((i for i, line in enumerate(lines) if line.isupper() and _heading_type(line, whole_line=not number)), None)
     if heading_at is not None:
-        doc_type = _TYPE_BY_FOLDED[fold(lines[heading_at]).strip(" .:")]
+        doc_type = _heading_type(lines[heading_at])
     titled = _TITLE_NUMBER.match(title) or (_TITLE_NUMBER.match(lines[0]) if lines else None)
     if titled and not number:
         number = titled.group(2)
@@ -98,8 +100,18 @@ def legal_info(text: str, title: str = "") -> LegalInfo:
     if not number and heading_at is None:
         return LegalInfo()
     doc_type = doc_type or _type_from_number(number)
-    header = lines[: number_at if number_at is not None else (heading_at or 0)]
+    header = lines[: min(i for i in (number_at, heading_at, len(lines)) if i is not None)]
     return LegalInfo(doc_type, number, _issuer(header), _issued(lines), _subject(lines, heading_at))
+
+
+def _heading_type(line: str, whole_line: bool = False) -> str:
+    """The type of a heading in capitals: "LUẬT" and "LUẬT CƯ TRÚ" are a Luật; "" for other lines."""
+    folded = fold(line).strip(" .:")
+    for t in TYPES:  # longest first where one type begins another ("Bộ luật" before "Luật")
+        key = fold(t)
+        if folded == key or (not whole_line and folded.startswith(key + " ")):
+            return t
+    return ""
 
 
 def _type_from_number(number: str) -> str:
@@ -128,9 +140,11 @@ def _issued(lines: list[str]) -> str:
 
 
 def _subject(lines: list[str], heading_at: int | None) -> str:
-    if heading_at is None or heading_at + 1 >= len(lines):
+    if heading_at is None:
         return ""
-    subject = []
+    # "LUẬT CƯ TRÚ" on one line: its subject follows the type on the same line
+    same_line = lines[heading_at][len(_heading_type(lines[heading_at])):].strip(" .:-–")
+    subject = [same_line] if same_line else []
     for line in lines[heading_at + 1: heading_at + 4]:
         if _NUMBER_LINE.match(line) or fold(line).startswith(("can cu", "xet ", "theo ")) or line.startswith("Điều"):
             break

@@ -36,6 +36,8 @@ _PROPOSED = re.compile(r"\b(đề xuất|dự thảo|kiến nghị|dự kiến|c
 # Clauses of a long sentence, for the short answer: "…; các mục tiêu trong trục kinh tế số đã hoàn thành 30% (…)".
 _CLAUSE_END = re.compile(r"[;:](?=\s)|,(?=\s)(?![^()]*\))")
 _FACT_BONUS, _DECISION_BONUS = 0.15, 0.1
+# More than coverage and pairs can add up to: a sentence of the article the question names always wins.
+_NAMED_ARTICLE_BONUS = 2.0
 
 
 @dataclass(frozen=True)
@@ -63,7 +65,8 @@ def quote_for(searcher: Searcher, embedder: Embedder | None, query: Query, hits:
     for offset in sorted(offsets, key=lambda o: -scores[o]):
         if len(chosen) >= max_sentences or _length(sentences, chosen) >= max_chars:
             break
-        if offset not in chosen and scores[offset] >= 0.8 * scores[best] and _length(sentences, chosen + [offset]) <= max_chars * 1.5:
+        if offset not in chosen and scores[offset] >= 0.8 * scores[best] and _length(sentences, chosen + [offset]) <= max_chars * 1.5 \
+                and source[offset].article == source[best].article:  # one quote, one cited article
             chosen.append(offset)
     chosen.sort()
     text = " … ".join(sentences[o] for o in chosen)
@@ -131,6 +134,8 @@ def _scores(searcher: Searcher, embedder: Embedder | None, query: Query, sentenc
         score = searcher.coverage(query, s, provinces) + 0.5 * searcher.pair_coverage(query, s)
         if pattern and pattern.search(s):
             score += _FACT_BONUS
+        if query.article and source[o].article == query.article:
+            score += _NAMED_ARTICLE_BONUS  # "Điều 5 … quy định gì?": quote that article
         if _DECIDED.search(s) and not _PROPOSED.search(s):
             score += _DECISION_BONUS
         elif _PROPOSED.search(s) and not _DECIDED.search(s):

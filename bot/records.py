@@ -41,6 +41,12 @@ class Chunk:
     end: int
     text: str
     locator: str = ""  # where in a legal document: "Điều 5, khoản 2"; "" elsewhere
+    heading: str = ""  # its article's heading line ("Điều 5. Phạm vi điều chỉnh"); "" elsewhere
+
+    def in_context(self, sentence: str) -> str:
+        """A sentence as the model should read it: a clause of an article ("2. Chấm dứt hợp đồng lao
+        động.") means little alone, and short ones would sit close to every question on the subject."""
+        return sentence if not self.heading or sentence.startswith(self.heading) else f"{self.heading}: {sentence}"
 
 
 @dataclass(frozen=True)
@@ -63,6 +69,11 @@ class Hit:
     doc_id: int
     metadata: DocumentMetadata
     locator: str = ""  # "Điều 5, khoản 2" in a legal document
+
+    @property
+    def article(self) -> str:
+        """"Điều 5" of a legal document's chunk; "" elsewhere."""
+        return self.locator.split(",")[0]
 
 
 @dataclass(frozen=True)

@@ -80,6 +80,8 @@ class Searcher:
         hits = self.store.hits(fused[: depth])
         if mode == "hybrid" and self.settings.coverage_weight:
             hits = self._rerank_by_coverage(query, hits)
+        if query.article:  # the article the question names first, in the order found
+            hits = sorted(hits, key=lambda h: h.article != query.article)
         return Retrieved(hits[:k], dict(dense), dict(lexical), sentence)
 
     def dense_weight(self, query: Query) -> float:

@@ -402,6 +402,16 @@ class IndexStore:
             for cid, score in scored if (r := rows.get(cid))
         ]
 
+    def articles_of(self, chunk_ids: Iterable[int]) -> dict[int, tuple[int, str]]:
+        """chunk id -> (its document's id, its article: "Điều 5", "" outside legal articles)."""
+        chunk_ids = list(dict.fromkeys(chunk_ids))
+        if not chunk_ids:
+            return {}
+        marks = ",".join("?" * len(chunk_ids))
+        with self._lock:
+            rows = self.conn.execute(f"SELECT id, doc_id, locator FROM chunks WHERE id IN ({marks})", chunk_ids).fetchall()
+        return {cid: (doc_id, (locator or "").split(",")[0]) for cid, doc_id, locator in rows}
+
     def sentence_vectors(self, chunk_ids: Iterable[int]) -> dict[int, dict[int, np.ndarray]]:
         """chunk id -> {sentence start within the chunk's text: vector}."""
         chunk_ids = list(dict.fromkeys(chunk_ids))

@@ -81,6 +81,7 @@ _ABBREVIATIONS = {
     "ông", "bà", "mr", "mrs", "ms", "dr", "no", "vs", "etc", "v.v", "e.g", "i.e", "tel", "đt",
 }
 _SENTENCE_END = re.compile(r"([.!?…]+|\./\.)([\"'”’»)\]]*)(\s+)")
+_ARTICLE_NUMBER = re.compile(r"\s*Điều\s+\d+[a-zđ]?")
 _NEXT_STARTS_SENTENCE = re.compile(r"[\"'“‘«(\[]*[^\W\d_]|[\"'“‘«(\[]*\d", re.UNICODE)
 
 
@@ -97,8 +98,9 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
             nxt = text[m.end(): para_end]
             if not nxt or not _NEXT_STARTS_SENTENCE.match(nxt):
                 continue
-            if m.group(1) == "." and _ends_with_abbreviation(text[start: m.start()]):
-                continue
+            if m.group(1) == "." and (_ends_with_abbreviation(text[start: m.start()])
+                                      or _ARTICLE_NUMBER.fullmatch(text, start, m.start())):
+                continue  # "Điều 5. Phạm vi điều chỉnh": an article's number and its title are one heading
             if nxt[0].islower():
                 continue
             spans.append(_strip_span(text, start, cut))

@@ -133,9 +133,11 @@ def test_no_answer_is_said_plainly_without_citations(answerer, question, languag
 def test_threshold_decides_between_answer_and_refusal(built_seed, bundled_embedder):
     config = built_seed.config
     strict = dataclasses.replace(config, answer=dataclasses.replace(
-        config.answer, answer_probability=1.01, answer_probability_en=1.01, related_probability=1.01))
+        config.answer, answer_probability=1.01, answer_probability_en=1.01, related_probability=1.01,
+        related_probability_en=1.01))
     lenient = dataclasses.replace(config, answer=dataclasses.replace(
-        config.answer, answer_probability=0.0, answer_probability_en=0.0, related_probability=0.0))
+        config.answer, answer_probability=0.0, answer_probability_en=0.0, related_probability=0.0,
+        related_probability_en=0.0))
     question = "Mục tiêu Chính phủ số của Nghệ An là gì?"
     assert Answerer.open(config, embedder=bundled_embedder).answer(question).found
     refused = Answerer.open(strict, embedder=bundled_embedder).answer(question)

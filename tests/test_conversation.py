@@ -35,6 +35,9 @@ def ask(message: str, previous: Turn | None = VI, *, now: float = NOW + 60, repl
     ("nghị quyết đó có trọng tâm gì?", "Mục tiêu Chính phủ số của Nghệ An – nghị quyết đó có trọng tâm gì?"),
     ("ke hoach do trien khai den khi nao", "Mục tiêu Chính phủ số của Nghệ An – ke hoach do trien khai den khi nao"),
     ("trọng tâm là gì?", "trọng tâm là gì (Nghệ An)?"),  # short, no province: still about Nghệ An
+    # opening with "thế" / "vậy thì": goes on from the last question, however long
+    ("thế có bao nhiêu nhiệm vụ, giải pháp đi kèm?", "thế có bao nhiêu nhiệm vụ, giải pháp đi kèm (Nghệ An)?"),
+    ("vay thi dich vu cong truc tuyen dat bao nhieu phan tram", "vay thi dich vu cong truc tuyen dat bao nhieu phan tram (Nghệ An)?"),
     ("hôm nay có tin gì mới về chuyển đổi số không?", "hôm nay có tin gì mới về chuyển đổi số không?"),
     ("Thanh Hóa đặt mục tiêu gì về kinh tế số?", "Thanh Hóa đặt mục tiêu gì về kinh tế số?"),  # stands alone
     ("Chuyển đổi số trong giáo dục được triển khai ra sao ở các trường học?",
@@ -51,6 +54,8 @@ def test_vietnamese_followups(message, expected):
     ("when?", "What are Nghe An's digital government targets – when?"),
     ("who leads it?", "What are Nghe An's digital government targets – who leads it?"),
     ("What is the e-government plan of Thanh Hoa?", "What is the e-government plan of Thanh Hoa?"),
+    ("so how many online public services does the province offer now?",
+     "so how many online public services does the province offer now (Nghệ An)?"),
 ])
 def test_english_followups(message, expected):
     assert ask(message, EN) == expected

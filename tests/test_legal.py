@@ -113,3 +113,15 @@ def test_large_chunks_name_the_clauses_they_span(tmp_path):
 def test_article_text_without_articles_is_chunked_as_before(tmp_path):
     doc = document(tmp_path, NGHI_QUYET_09)
     assert all(c.locator == "" for c in chunk_document(doc, ChunkingConfig()))
+
+
+def test_a_statute_titled_on_one_line_is_cited_by_its_name():
+    statute = "BỘ LUẬT LAO ĐỘNG\nSố: 45/2019/QH14\n\nĐiều 1. Phạm vi điều chỉnh\nBộ luật này quy định...\nĐiều 2. Đối tượng áp dụng\n..."
+    info = legal_info(statute)
+    assert (info.doc_type, info.number, info.issuer) == ("Bộ luật", "45/2019/QH14", "")
+    assert "LAO ĐỘNG" in info.title()
+
+
+def test_a_news_headline_in_capitals_is_not_a_document_heading():
+    news = "KẾ HOẠCH CHUYỂN ĐỔI SỐ NĂM 2024 CỦA NGHỆ AN CÓ GÌ MỚI\n\nUBND tỉnh vừa ban hành kế hoạch..."
+    assert legal_info(news).label == ""

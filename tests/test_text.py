@@ -120,3 +120,8 @@ def test_sentence_spans_are_ordered_trimmed_pieces_of_the_text(parts):
     # No visible character is lost between sentences.
     covered = "".join(text[a:b] for a, b in spans)
     assert "".join(covered.split()) == "".join(text.split())
+
+
+def test_an_article_heading_is_one_sentence_with_its_title():
+    assert split_sentences("Điều 20. Điều kiện đăng ký thường trú\nCông dân có chỗ ở hợp pháp. Việc này xong.") == [
+        "Điều 20. Điều kiện đăng ký thường trú", "Công dân có chỗ ở hợp pháp.", "Việc này xong."]
