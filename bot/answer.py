@@ -140,7 +140,7 @@ class Answerer:
     def _judged(self, searcher: Searcher, query: Query) -> tuple[Query, list[Evidence], str]:
         """The documents to cite for one question, and how confidently."""
         evidence = evidence_by_document(searcher, query, searcher.retrieve_scored(query, _CANDIDATE_CHUNKS), self.config.answer)
-        cited = cited_documents(evidence, self.config.answer, query.language)
+        cited = cited_documents(evidence, self.config.answer, query)
         return query, cited, confidence_of(cited[0], query, self.config.answer) if cited else NONE
 
     def _generated(self, query: Query, citations: tuple[Citation, ...]) -> str:

@@ -120,16 +120,20 @@ def confirms_premises(evidence: Evidence, query: Query) -> bool:
     return all(any(re.search(r"(?<!\w)" + re.escape(w.lower()) + r"(?!\w)", text) for w in forms) for forms in query.premises)
 
 
-def cited_documents(evidence: list[Evidence], settings: AnswerConfig, language: str) -> list[Evidence]:
+def cited_documents(evidence: list[Evidence], settings: AnswerConfig, query: Query) -> list[Evidence]:
     """The documents to cite, in retrieval order: those that answer nearly as well as the best.
     When none answers with confidence, the search's first stays first (if related at all): the
     judge's probabilities that low order passages worse than the search does."""
     if not evidence:
         return []
     best = max(e.probability for e in evidence)
+    language = query.language
     floor = max(settings.related_cutoff(language), best * settings.other_source_ratio)
     cited = [e for e in evidence if e.probability >= floor]
-    first = evidence[0]
-    if best < settings.answer_cutoff(language) and first.probability >= settings.related_cutoff(language) and first not in cited:
-        cited.insert(0, first)
+    # "Điều 7 … quy định gì?" is answered by that article; otherwise, without a confident answer,
+    # the search's first
+    named = [e for e in evidence if query.article and e.hits[0].article == query.article]
+    first = named[0] if named else evidence[0]
+    if (named or best < settings.answer_cutoff(language)) and first.probability >= settings.related_cutoff(language):
+        cited = [first, *(e for e in cited if e is not first)]
     return cited[: settings.max_citations]

@@ -125,3 +125,42 @@ def test_a_statute_titled_on_one_line_is_cited_by_its_name():
 def test_a_news_headline_in_capitals_is_not_a_document_heading():
     news = "KẾ HOẠCH CHUYỂN ĐỔI SỐ NĂM 2024 CỦA NGHỆ AN CÓ GÌ MỚI\n\nUBND tỉnh vừa ban hành kế hoạch..."
     assert legal_info(news).label == ""
+
+
+# ---------------------------------------------------------------- answering over a statute (real model)
+
+STATUTE = Path(__file__).parent / "data" / "luat_cu_tru_2020_dieu_1_12.txt"  # Luật Cư trú 2020, Điều 1–12
+
+
+@pytest.fixture(scope="module")
+def statute_answerer(tmp_path_factory, bundled_embedder):
+    from bot.answer import Answerer
+    from conftest import build, new_project
+
+    project = new_project(tmp_path_factory.mktemp("statute") / "proj")  # the seed news articles, and the statute
+    (project.corpus / STATUTE.name).write_text(STATUTE.read_text(encoding="utf-8"), encoding="utf-8")
+    build(project, bundled_embedder)
+    return Answerer.open(project.config, embedder=bundled_embedder)
+
+
+def article_text(number: int) -> str:
+    text = STATUTE.read_text(encoding="utf-8")
+    start = text.index(f"\nĐiều {number}.")
+    end = text.find("\nĐiều ", start + 1)
+    return text[start: end if end > 0 else len(text)]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("question, article", [
+    ("Điều 7 Luật Cư trú quy định gì?", 7),
+    ("dieu 12 luat cu tru noi ve gi", 12),
+    ("Những hành vi nào bị nghiêm cấm về cư trú?", 7),
+    ("Nơi cư trú của người chưa thành niên được xác định thế nào?", 12),
+])
+def test_a_question_on_a_statute_cites_the_article_that_answers_it(statute_answerer, question, article):
+    answer = statute_answerer.answer(question)
+    first = answer.citations[0]
+    assert first.source_file == STATUTE.name and first.locator.split(",")[0] == f"Điều {article}"
+    assert "CƯ TRÚ" in first.title
+    for part in first.quote.split(" … "):  # the quote is the cited article's own text, not a neighbour's
+        assert part in article_text(article)
