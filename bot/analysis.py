@@ -85,6 +85,11 @@ class Query:
     def empty(self) -> bool:
         return not self.concepts
 
+    @property
+    def asks_nothing(self) -> bool:
+        """No content, or only province names ("And Quang Ninh?" out of context)."""
+        return all(c.province for c in self.concepts)
+
 
 def _asks_how_many_by_may(text: str) -> str:
     """"mấy ngày?" asks how many; typed with diacritics "máy" (a machine) does not, and only
@@ -115,7 +120,7 @@ class Analyzer:
     def analyze(self, question: str) -> Query:
         text = nfc(question).strip()
         expanded = self.normalizer.expand(text)
-        language = detect_language(expanded)
+        language = detect_language(_without_places(expanded))
         if language == "en":
             expanded = self.normalizer.expand(text, chat=False)
         provinces = provinces_in_question(expanded)
@@ -221,6 +226,14 @@ def _province_concept(name: str) -> Concept:
 def provinces_in_question(text: str) -> tuple[str, ...]:
     """Provinces (2025 names) a question names, by old or new name, with or without diacritics."""
     return provinces_in(text)
+
+
+def _without_places(text: str) -> str:
+    """The text without province names, which are spelled the same in both languages and so
+    should not vote: "And Quang Ninh?" is English."""
+    for start, end, _ in sorted(mentions(text), reverse=True):
+        text = text[:start] + " " + text[end:]
+    return text
 
 
 def _province_spans(text: str, provinces: tuple[str, ...]) -> list[tuple[int, int]]:

@@ -84,7 +84,7 @@ class Answerer:
             searcher = self._searcher  # one generation for the whole answer, even if a reload happens
         query = searcher.analyze(question)
         confidence, citations, facts = NONE, (), {}
-        if not (query.empty or query.injection):
+        if not (query.asks_nothing or query.injection):
             confidence, citations, facts = self._cited(searcher, query)
         if citations:
             generated = self._generated(query, citations) if confidence == "answer" else ""
