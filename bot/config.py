@@ -202,7 +202,7 @@ class AnswerConfig:
     # it, "no information".
     answer_probability: float = 0.44
     answer_probability_en: float = 0.52
-    related_probability: float = 0.03
+    related_probability: float = 0.01
     related_probability_en: float = 0.15
     # Characters of quote per source, about.
     quote_chars: int = 300
