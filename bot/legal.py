@@ -180,6 +180,11 @@ def _clauses(text: str, start: int, end: int) -> tuple[tuple[int, int, str], ...
     return tuple((m.start(), bounds[i + 1], m.group(1)) for i, m in enumerate(found))
 
 
+def article_of(locator: str) -> str:
+    """"Điều 5" of a locator ("Điều 5, khoản 2"); "" outside articles."""
+    return (locator or "").split(",")[0]
+
+
 def locator(section: Section, start: int, end: int) -> str:
     """"Điều 5", "Điều 5, khoản 2" or "Điều 5, khoản 2–3" for the text [start, end) of a section."""
     if not section.locator:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from bot.legal import article_of
+
 
 @dataclass(frozen=True)
 class DocumentMetadata:
@@ -73,7 +75,7 @@ class Hit:
     @property
     def article(self) -> str:
         """"Điều 5" of a legal document's chunk; "" elsewhere."""
-        return self.locator.split(",")[0]
+        return article_of(self.locator)
 
 
 @dataclass(frozen=True)

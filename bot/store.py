@@ -27,6 +27,7 @@ import numpy as np
 
 from bot.config import Config, IndexConfig
 from bot.errors import IndexInvalidError, IndexMissingError
+from bot.legal import article_of
 from bot.records import DocumentMetadata, Hit
 
 logger = logging.getLogger(__name__)
@@ -410,7 +411,7 @@ class IndexStore:
         marks = ",".join("?" * len(chunk_ids))
         with self._lock:
             rows = self.conn.execute(f"SELECT id, doc_id, locator FROM chunks WHERE id IN ({marks})", chunk_ids).fetchall()
-        return {cid: (doc_id, (locator or "").split(",")[0]) for cid, doc_id, locator in rows}
+        return {cid: (doc_id, article_of(locator)) for cid, doc_id, locator in rows}
 
     def sentence_vectors(self, chunk_ids: Iterable[int]) -> dict[int, dict[int, np.ndarray]]:
         """chunk id -> {sentence start within the chunk's text: vector}."""
