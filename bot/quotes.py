@@ -38,6 +38,8 @@ _CLAUSE_END = re.compile(r"[;:](?=\s)|,(?=\s)(?![^()]*\))")
 _FACT_BONUS, _DECISION_BONUS = 0.15, 0.1
 # More than coverage and pairs can add up to: a sentence of the article the question names always wins.
 _NAMED_ARTICLE_BONUS = 2.0
+# Shorter than this, what follows a colon is a label or a list head, not the fact.
+_MIN_SAID_CHARS = 40
 
 
 @dataclass(frozen=True)
@@ -92,7 +94,7 @@ def fact_span(searcher: Searcher, query: Query, sentence: str, provinces: tuple[
     số đã hoàn thành 30%"), or the name itself; otherwise the whole sentence."""
     pattern = _FACT_PATTERNS.get(query.asks)
     if not pattern:
-        return sentence
+        return _what_was_said(searcher, query, sentence, provinces)
     if query.asks == "who":
         match = pattern.search(sentence)
         return match.group(0).strip() if match else sentence
@@ -103,6 +105,17 @@ def fact_span(searcher: Searcher, query: Query, sentence: str, provinces: tuple[
     if not clauses:
         return sentence
     return max(clauses, key=lambda c: (searcher.coverage(query, c, provinces) + 0.5 * searcher.pair_coverage(query, c), -len(c)))
+
+
+def _what_was_said(searcher: Searcher, query: Query, sentence: str, provinces: tuple[str, ...]) -> str:
+    """"Bí thư Tỉnh ủy kết luận: Nghệ An cần phấn đấu …": what was concluded, when it holds the
+    question's content at least as well as who said it."""
+    lead, colon, said = sentence.partition(": ")
+    said = said.strip(" “”\"")
+    if not colon or len(said) < _MIN_SAID_CHARS:
+        return sentence
+    covered = lambda text: searcher.coverage(query, text, provinces) + 0.5 * searcher.pair_coverage(query, text)
+    return said if covered(said) >= covered(lead) else sentence
 
 
 def _clauses(sentence: str) -> list[str]:

@@ -59,6 +59,8 @@ def test_the_fact_asked_for_is_given_first(answerer):
     # The conclusion (top 25 - 30), not the proposal made earlier in the meeting (top 20 - 25).
     assert "25 - 30" in target.short_answer
     assert "25 - 30" in target.citations[0].quote
+    # what the secretary concluded, not who concluded it ("Bí thư Tỉnh ủy kết luận: …")
+    assert target.short_answer.startswith("Nghệ An cần phấn đấu")
     # "ngày nào" asks for a day: the resolution's date, not the year it looks ahead to in the same sentence.
     issued = answerer.answer("Nghị quyết 09 của Quảng Ninh ban hành ngày nào?")
     assert "05/02/2022" in issued.short_answer
