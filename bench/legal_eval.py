@@ -31,7 +31,6 @@ import argparse
 import csv
 import gzip
 import json
-import re
 import tempfile
 import tomllib
 import unicodedata
@@ -40,14 +39,13 @@ from dataclasses import dataclass
 from bench.answer_eval import with_settings
 from bench.common import PROJECT_DIR, markdown_table, utc_now, write_bench_config, write_result
 from bench.xquad import PEERS_DIR, PeerProcess, Unavailable, build_all_documents
+from bot import legal
 from bot.answer import Answerer
 from bot.embedding import Embedder
 
 DATA_DIR = PROJECT_DIR / "bench" / "data" / "legal"
 STATUTES = DATA_DIR / "statutes.jsonl.gz"
 QUESTIONS = DATA_DIR / "questions.toml"
-_ARTICLE_HEADING = re.compile(r"^Điều\s+(\d+)\s*[.:]", re.MULTILINE)
-_LOCATOR_ARTICLE = re.compile(r"Điều\s+(\d+)")
 
 
 @dataclass(frozen=True)
@@ -78,15 +76,18 @@ def load_questions(path: Path = QUESTIONS) -> list[LegalQuestion]:
 
 
 def articles(statute: Statute) -> dict[int, str]:
-    """Article number -> its text (heading included), for the baseline and for checking the gold."""
-    marks = list(_ARTICLE_HEADING.finditer(statute.text))
-    return {int(m.group(1)): statute.text[m.start(): (marks[i + 1].start() if i + 1 < len(marks) else len(statute.text))]
-            for i, m in enumerate(marks)}
+    """Article number -> its text (heading included), cut as the project cuts them, for the
+    baseline and for checking the gold."""
+    return {_number(s.locator): statute.text[s.start: s.end] for s in legal.sections(statute.text) if s.locator}
 
 
 def article_of(source_file: str, locator: str) -> tuple[str, int]:
-    m = _LOCATOR_ARTICLE.search(locator or "")
-    return source_file, int(m.group(1)) if m else -1
+    article = legal.article_of(locator)
+    return source_file, _number(article) if article else -1
+
+
+def _number(article: str) -> int:
+    return int(article.split()[1])  # "Điều 5" -> 5
 
 
 def pack(raw_dirs: list[Path], out: Path = STATUTES) -> int:

@@ -57,7 +57,7 @@ def evidence_by_document(searcher: Searcher, query: Query, retrieved: Retrieved,
     grouped: dict[tuple[int, str], list[Hit]] = {}
     for hit in retrieved.hits:
         grouped.setdefault((hit.doc_id, hit.article), []).append(hit)
-    unit_of = _legal_units(searcher, [*retrieved.dense, *retrieved.sentence])
+    unit_of = _legal_units(searcher, retrieved)
     topic = _mean(_best_per_unit(retrieved.dense, unit_of)[:_TOPIC_DEPTH])
     sentence_topic = _mean(_best_per_unit(retrieved.sentence, unit_of))
     out = []
@@ -77,8 +77,12 @@ def evidence_by_document(searcher: Searcher, query: Query, retrieved: Retrieved,
     return out
 
 
-def _legal_units(searcher: Searcher, chunk_ids: list[int]) -> dict[int, tuple[int, str]]:
-    """The article (document, "Điều 5") of each chunk of a legal document among these."""
+def _legal_units(searcher: Searcher, retrieved: Retrieved) -> dict[int, tuple[int, str]]:
+    """The article (document, "Điều 5") of each scored chunk of a legal document; no lookup when no
+    retrieved chunk is in one (a corpus of news articles)."""
+    if not any(h.article for h in retrieved.hits):
+        return {}
+    chunk_ids = [*retrieved.dense, *retrieved.sentence]
     return {cid: unit for cid, unit in searcher.store.articles_of(chunk_ids).items() if unit[1]}
 
 
@@ -130,10 +134,10 @@ def cited_documents(evidence: list[Evidence], settings: AnswerConfig, query: Que
     language = query.language
     floor = max(settings.related_cutoff(language), best * settings.other_source_ratio)
     cited = [e for e in evidence if e.probability >= floor]
-    # "Điều 7 … quy định gì?" is answered by that article; otherwise, without a confident answer,
-    # the search's first
-    named = [e for e in evidence if query.article and e.hits[0].article == query.article]
-    first = named[0] if named else evidence[0]
+    # The search's first stays first without a confident answer, and when it is the article the
+    # question names ("Điều 7 … quy định gì?"; the search puts that article first)
+    first = evidence[0]
+    named = bool(query.article) and first.hits[0].article == query.article
     if (named or best < settings.answer_cutoff(language)) and first.probability >= settings.related_cutoff(language):
         cited = [first, *(e for e in cited if e is not first)]
     return cited[: settings.max_citations]

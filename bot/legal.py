@@ -101,14 +101,13 @@ def legal_info(text: str, title: str = "") -> LegalInfo:
         return LegalInfo()
     doc_type = doc_type or _type_from_number(number)
     header = lines[: min(i for i in (number_at, heading_at, len(lines)) if i is not None)]
-    return LegalInfo(doc_type, number, _issuer(header), _issued(lines), _subject(lines, heading_at))
+    return LegalInfo(doc_type, number, _issuer(header), _issued(lines), _subject(lines, heading_at, doc_type))
 
 
 def _heading_type(line: str, whole_line: bool = False) -> str:
     """The type of a heading in capitals: "LUẬT" and "LUẬT CƯ TRÚ" are a Luật; "" for other lines."""
     folded = fold(line).strip(" .:")
-    for t in TYPES:  # longest first where one type begins another ("Bộ luật" before "Luật")
-        key = fold(t)
+    for key, t in _TYPE_BY_FOLDED.items():  # in TYPES order: "Bộ luật" before "Luật"
         if folded == key or (not whole_line and folded.startswith(key + " ")):
             return t
     return ""
@@ -139,11 +138,11 @@ def _issued(lines: list[str]) -> str:
     return ""
 
 
-def _subject(lines: list[str], heading_at: int | None) -> str:
+def _subject(lines: list[str], heading_at: int | None, doc_type: str) -> str:
     if heading_at is None:
         return ""
-    # "LUẬT CƯ TRÚ" on one line: its subject follows the type on the same line
-    same_line = lines[heading_at][len(_heading_type(lines[heading_at])):].strip(" .:-–")
+    # "LUẬT CƯ TRÚ" on one line: its subject follows the type (the heading's type) on the same line
+    same_line = lines[heading_at][len(doc_type):].strip(" .:-–")
     subject = [same_line] if same_line else []
     for line in lines[heading_at + 1: heading_at + 4]:
         if _NUMBER_LINE.match(line) or fold(line).startswith(("can cu", "xet ", "theo ")) or line.startswith("Điều"):
