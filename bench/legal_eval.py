@@ -173,6 +173,9 @@ def main() -> int:
     parser.add_argument("--misses", action="store_true", help="print the questions whose first citation is wrong")
     parser.add_argument("--set", action="append", default=[], metavar="SECTION.KEY=VALUE",
                         help="override a setting for this run (TOML value)")
+    parser.add_argument("--workdir", type=Path, default=None,
+                        help="keep the corpus and index here: a second run over unchanged statutes skips the build "
+                             "(for changes on the question side only; the index is not rebuilt when the code changes)")
     args = parser.parse_args()
     if args.pack:
         print(f"packed {pack(args.pack)} statutes into {STATUTES}")
@@ -185,7 +188,9 @@ def main() -> int:
         raise SystemExit(f"{len(unknown)} questions name an article not in the corpus, e.g. {unknown[0]}")
     misses: list[str] = []
     with tempfile.TemporaryDirectory(prefix="cds-legal-eval-") as tmp:
-        config = with_settings(write_corpus(statutes, Path(tmp)), args.set)
+        workdir = args.workdir or Path(tmp)
+        workdir.mkdir(parents=True, exist_ok=True)
+        config = with_settings(write_corpus(statutes, workdir), args.set)
         embedder = Embedder.from_config(config)
         build_all_documents(config, embedder, len(statutes))
         answerer = Answerer.open(config, embedder=embedder)

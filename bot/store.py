@@ -302,7 +302,7 @@ class IndexStore:
             return int(self.conn.execute("SELECT COUNT(*) FROM chunks").fetchone()[0])
 
     def dense_search(self, query_vector: np.ndarray, k: int, provinces: Sequence[str] = ()) -> list[tuple[int, float]]:
-        """(chunk_id, cosine) of the k nearest chunks; with provinces, only chunks of documents about them."""
+        """(chunk_id, cosine) of the k nearest chunks; with provinces, only chunks of documents about them or about no province."""
         import faiss
 
         if self.faiss.ntotal == 0:
@@ -322,15 +322,13 @@ class IndexStore:
     def lexical_search(self, match_expression: str, k: int, weights: Sequence[float] = (1.0, 1.0, 0.5, 0.5),
                        provinces: Sequence[str] = ()) -> list[tuple[int, float]]:
         """(chunk_id, score) by FTS5 BM25 for an FTS5 MATCH expression; higher score is better. With
-        provinces, only chunks of documents about one of them."""
+        provinces, only chunks of documents about one of them or about no province."""
         where, args = "chunks_fts MATCH ?", [*weights, match_expression]
         if provinces:
-            marks = ",".join("?" * len(provinces))
             # "+rowid", not "rowid": a plain rowid constraint is handed to FTS5, which then runs the
             # whole MATCH once per allowed rowid (17 ms instead of 1 ms for a long question on
             # the seed corpus, bench/ask_latency.py); as an expression it filters the matches once.
-            where += (" AND +rowid IN (SELECT c.id FROM chunks c JOIN documents d ON d.id = c.doc_id"
-                      f" WHERE EXISTS (SELECT 1 FROM json_each(d.provinces) WHERE value IN ({marks})))")
+            where += f" AND +rowid IN (SELECT c.id FROM chunks c JOIN documents d ON d.id = c.doc_id WHERE {_about(provinces)})"
             args += list(provinces)
         with self._lock:
             rows = self.conn.execute(
@@ -349,13 +347,11 @@ class IndexStore:
             return dict(self.conn.execute(f"SELECT folded, written FROM accents WHERE folded IN ({marks})", keys).fetchall())
 
     def chunk_ids_about(self, provinces: tuple[str, ...]) -> np.ndarray:
-        """Ids of the chunks of documents about any of these provinces (for FAISS's id selector)."""
+        """Ids of the chunks of documents about any of these provinces or about none (for FAISS's id selector)."""
         if provinces not in self._province_chunks:
-            marks = ",".join("?" * len(provinces))
             with self._lock:
                 rows = self.conn.execute(
-                    "SELECT c.id FROM chunks c JOIN documents d ON d.id = c.doc_id"
-                    f" WHERE EXISTS (SELECT 1 FROM json_each(d.provinces) WHERE value IN ({marks}))", provinces,
+                    f"SELECT c.id FROM chunks c JOIN documents d ON d.id = c.doc_id WHERE {_about(provinces)}", provinces,
                 ).fetchall()
             if len(self._province_chunks) > 256:  # bounded: questions name few distinct province sets
                 self._province_chunks.clear()
@@ -448,6 +444,14 @@ class IndexStore:
 
     def close(self) -> None:
         self.conn.close()
+
+
+def _about(provinces: Sequence[str]) -> str:
+    """SQL condition on documents d: about one of these provinces (one ? each), or about none. A
+    document naming no province (a law, a national decree) applies in every province: a question
+    naming one ("Công chứng ở Hà Nội …") must still find it."""
+    marks = ",".join("?" * len(provinces))
+    return f"(d.provinces = '[]' OR EXISTS (SELECT 1 FROM json_each(d.provinces) WHERE value IN ({marks})))"
 
 
 _METADATA_COLUMNS = "d.title, d.outlet, d.published, d.url, d.provinces, d.doc_type, d.doc_number, d.issuer, d.issued"

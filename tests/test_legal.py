@@ -164,3 +164,16 @@ def test_a_question_on_a_statute_cites_the_article_that_answers_it(statute_answe
     assert "CƯ TRÚ" in first.title
     for part in first.quote.split(" … "):  # the quote is the cited article's own text, not a neighbour's
         assert part in article_text(article)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("question", [
+    "Con tôi 10 tuổi, cả nhà đang sống ở Thanh Hóa thì nơi cư trú của cháu xác định thế nào?",
+    "o nghe an thi cong dan co nhung nghia vu gi ve cu tru",
+])
+def test_a_question_naming_a_province_still_finds_the_national_law(statute_answerer, question):
+    """A law names no province and applies in all of them: the province a question names narrows
+    the search to that province's documents and those about none, not to its news articles only."""
+    answer = statute_answerer.answer(question)
+    assert answer.citations and answer.citations[0].source_file == STATUTE.name
+    assert answer.citations[0].locator.startswith("Điều ")
