@@ -29,7 +29,7 @@ _PERSON = re.compile(rf"(?:(?:đồng chí|ông|bà|Đồng chí|Ông|Bà)\s+(?:
 _FACT_PATTERNS = {"when": _DATE, "how_many": _NUMBER, "who": _PERSON}
 # A date down to the day, for questions asking for one ("ngày nào", "what date").
 _DAY = re.compile(_DAY_MONTH + r"|\bngày\s+\d{1,2}\b", re.IGNORECASE)
-_ASKS_DAY = re.compile(r"\b(?:ngay nao|ngay bao nhieu|ngay may|what date|which date|what day|which day)\b")
+_ASKS_DAY = re.compile(r"\b(?:ngay nao|ngay bao nhieu|ngay may|ngay ban hanh|ban hanh ngay|what date|which date|what day|which day)\b")
 # Decisions weigh more than proposals when both answer ("phấn đấu" in a resolution vs "đề xuất").
 _DECIDED = re.compile(r"\b(kết luận|quyết nghị|thống nhất|thông qua|quyết định|ban hành|chỉ đạo)\b", re.IGNORECASE)
 _PROPOSED = re.compile(r"\b(đề xuất|dự thảo|kiến nghị|dự kiến|cho rằng|đề nghị|thay vì|góp ý)\b", re.IGNORECASE)
@@ -81,10 +81,13 @@ _NUMBER_WORD = re.compile(r"\b(?:một|hai|ba|bốn|tư|năm|sáu|bảy|tám|ch�
 
 
 def holds_asked_kind(query: Query, quote: Quote) -> bool:
-    """False when a "how many / when" question's quote holds no number or date at all: whatever
+    """False when a "how many / when" question's quote holds no number or date at all, or a
+    question asking for a day ("ban hành ngày nào?") gets only years ("đến năm 2025"): whatever
     the passage is about, it does not say what was asked."""
     if query.asks not in ("how_many", "when"):
         return True
+    if query.asks == "when" and _ASKS_DAY.search(fold(query.text)):
+        return bool(_DAY.search(quote.text))
     return bool(re.search(r"\d", quote.text) or _NUMBER_WORD.search(quote.text))
 
 

@@ -4,6 +4,8 @@ The questions are the kinds of messages the bot receives, not the wording of any
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from bot.answer import Answerer
@@ -82,6 +84,19 @@ def test_a_how_many_question_is_not_answered_by_a_sentence_without_a_number(answ
     # The corpus never counts Nghệ An's fully online services; an article on the topic is no answer.
     answer = answerer.answer("Nghệ An có bao nhiêu dịch vụ công trực tuyến toàn trình?")
     assert not answer.found and answer.confidence == "related" and answer.citations
+
+
+@pytest.mark.parametrize("question", [
+    "Đề nghị cho biết số hiệu và ngày ban hành văn bản kế hoạch của UBND tỉnh Nghệ An để triển khai chuyển đổi số đến năm 2025.",
+    "Nghị quyết 09 của Quảng Ninh ban hành ngày nào?",
+])
+def test_a_question_asking_for_a_day_is_not_answered_by_years_alone(answerer, question):
+    # "vừa ban hành Kế hoạch … đến năm 2025, định hướng đến năm 2030" names no day of issue
+    answer = answerer.answer(question)
+    if answer.found:
+        assert re.search(r"\b\d{1,2}/\d{1,2}/\d{4}\b", answer.citations[0].quote)
+    else:
+        assert answer.confidence == "related" and answer.citations
 
 
 @pytest.mark.parametrize("question", [
