@@ -35,6 +35,8 @@ _INJECTION = re.compile(
 _ARTICLE_REFERENCE = re.compile(r"\bdieu\s+(\d{1,3})\b")
 # What kind of fact the question asks for, on the folded question.
 _ASKS = (
+    # "số hiệu", "Kế hoạch số mấy?": a document's number ("586/KH-UBND"), before how_many's "bao nhieu"
+    ("document_number", re.compile(r"\b(so hieu|ky hieu|so may|so bao nhieu|what number|which number|document number|reference number)\b")),
     ("when", re.compile(r"\b(khi nao|ngay nao|bao gio|thoi gian nao|luc nao|nam nao|thang nao|thoi diem nao|ngay ban hanh|ban hanh ngay|som hon|co truoc|when|what date|which date|what year|which year|earlier)\b")),
     ("how_many", re.compile(r"\b(bao nhieu|so luong|ty le|how many|how much|what percentage|what share|what number|what proportion)\b")),
     ("who", re.compile(r"\b(ai|nguoi nao|vi nao|dong chi nao|who|whom|whose)\b")),
@@ -75,7 +77,7 @@ class Query:
     provinces: tuple[str, ...]
     dense_text: str
     injection: bool = False
-    asks: str = ""  # "when", "how_many", "who" or "" (what the answer should contain)
+    asks: str = ""  # "when", "how_many", "who", "document_number" or "" (what the answer should contain)
     # Events the question takes for granted ("cancel" in "When did X cancel Y?"), each as the words
     # naming it: a passage naming none of them does not confirm the premise.
     premises: tuple[tuple[str, ...], ...] = ()

@@ -26,7 +26,10 @@ _NUMBER = re.compile(r"\b\d[\d.,]*(?:\s*(?:%|phần trăm|triệu|tỷ|nghìn|ng
 _UPPER = "A-ZĐÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬÈÉẺẼẸÊỀẾỂỄỆÌÍỈĨỊÒÓỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢÙÚỦŨỤƯỪỨỬỮỰỲÝỶỸỴ"
 _NAME = rf"[{_UPPER}][^\W\d_]*(?:\s+[{_UPPER}][^\W\d_]*){{1,3}}"
 _PERSON = re.compile(rf"(?:(?:đồng chí|ông|bà|Đồng chí|Ông|Bà)\s+(?:{_NAME}))|(?:{_NAME})(?=\s*,?\s*(?:Chủ tịch|Phó Chủ tịch|Bí thư|Giám đốc|Phó Giám đốc|Trưởng|Thứ trưởng|Bộ trưởng|Ủy viên))")
-_FACT_PATTERNS = {"when": _DATE, "how_many": _NUMBER, "who": _PERSON}
+# A document's number: "586/KH-UBND", "09-NQ/TU", "168/2025/NĐ-CP", "Kế hoạch số 634".
+_CODE = rf"\d+(?:/\d+)*[/-][{_UPPER}][\w-]*(?:/[{_UPPER}][\w-]*)*"
+_DOCUMENT_NUMBER = re.compile(rf"\b[sS]ố\s+(?:{_CODE}|\d+\b)|\b{_CODE}")
+_FACT_PATTERNS = {"when": _DATE, "how_many": _NUMBER, "who": _PERSON, "document_number": _DOCUMENT_NUMBER}
 # A date down to the day, for questions asking for one ("ngày nào", "what date").
 _DAY = re.compile(_DAY_MONTH + r"|\bngày\s+\d{1,2}\b", re.IGNORECASE)
 _ASKS_DAY = re.compile(r"\b(?:ngay nao|ngay bao nhieu|ngay may|ngay ban hanh|ban hanh ngay|what date|which date|what day|which day)\b")
@@ -81,9 +84,12 @@ _NUMBER_WORD = re.compile(r"\b(?:một|hai|ba|bốn|tư|năm|sáu|bảy|tám|ch�
 
 
 def holds_asked_kind(query: Query, quote: Quote) -> bool:
-    """False when a "how many / when" question's quote holds no number or date at all, or a
-    question asking for a day ("ban hành ngày nào?") gets only years ("đến năm 2025"): whatever
-    the passage is about, it does not say what was asked."""
+    """False when a "how many / when" question's quote holds no number or date at all, a question
+    asking for a document's number ("số hiệu") gets none, or one asking for a day ("ban hành ngày
+    nào?") gets only years ("đến năm 2025"): whatever the passage is about, it does not say what
+    was asked."""
+    if query.asks == "document_number":
+        return bool(_DOCUMENT_NUMBER.search(quote.text))
     if query.asks not in ("how_many", "when"):
         return True
     if query.asks == "when" and _ASKS_DAY.search(fold(query.text)):

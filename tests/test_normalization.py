@@ -64,6 +64,19 @@ def test_the_question_asks_for_a_date_a_number_or_a_person(analyzer):
     assert analyzer.analyze("Khi nào hội nghị diễn ra?").asks == "when"
     assert analyzer.analyze("co bao nhieu dich vu cong").asks == "how_many"
     assert analyzer.analyze("Who chaired the meeting?").asks == "who"
+    assert analyzer.analyze("Kế hoạch chuyển đổi số của tỉnh có số hiệu là gì?").asks == "document_number"
+    assert analyzer.analyze("nghi quyet cds so bao nhieu").asks == "document_number"
+
+
+def test_a_quote_holds_what_was_asked_only_with_its_kind_of_fact(analyzer):
+    from bot.quotes import Quote, holds_asked_kind
+
+    years_only = Quote("UBND tỉnh vừa ban hành Kế hoạch triển khai chuyển đổi số đến năm 2025, định hướng đến năm 2030.", "")
+    numbered = Quote("Kế hoạch số 586/KH-UBND, ngày 22/8/2022 của UBND tỉnh về chuyển đổi số.", "")
+    for question in ("Kế hoạch ban hành ngày nào?", "Kế hoạch có số hiệu là gì?"):
+        query = analyzer.analyze(question)
+        assert not holds_asked_kind(query, years_only) and holds_asked_kind(query, numbered), question
+    assert holds_asked_kind(analyzer.analyze("Kế hoạch ban hành năm nào?"), years_only)  # a year answers "năm nào"
 
 
 def test_broken_table_is_refused_with_the_file_named(tmp_path):
