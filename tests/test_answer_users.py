@@ -45,6 +45,10 @@ def test_casual_phone_vietnamese_is_answered_from_the_right_article(answerer, qu
     ("What is Nghệ An's Government-index target?", NGHE_AN_2022, "25 - 30"),
     ("Who ran the Cua Lo end of the video conference?", CUA_LO_2023, "Hoàng Văn Phúc"),
     ("How far along is Quang Ninh on its digital economy goals?", QUANG_NINH, "30%"),
+    # everyday words the glossary translates ("telecom", "postal", "residents")
+    ("Which telecom and postal companies joined the Cua Lo link-up of Nghe An's one-year digital review?", CUA_LO_2023, "VNPT"),
+    ("What kind of neighbourhood team did Nghe An's Party secretary suggest to help residents and businesses pick up digital skills?",
+     NGHE_AN_2022, "tổ công nghệ số cộng đồng"),
 ])
 def test_english_in_everyday_words_finds_the_vietnamese_article(answerer, question, source, fact):
     answer = answerer.answer(question)

@@ -31,6 +31,7 @@ def test_chat_words_and_domain_abbreviations_are_written_out(normalizer):
     assert normalizer.expand("NA co giam le phi DVC ko?") == "Nghệ An co giam le phi dịch vụ công không?"
     assert normalizer.expand("muc tieu cds cua ubnd la j") == "muc tieu chuyển đổi số cua Ủy ban nhân dân la gì"
     assert "Thông tin và Truyền thông" in normalizer.expand("Sở TT&TT")
+    assert normalizer.expand("lm cccd cx can bhyt khum") == "làm căn cước công dân cũng can bảo hiểm y tế không"
 
 
 def test_province_abbreviations_only_count_in_capitals(normalizer):
