@@ -27,8 +27,9 @@ class Glossary:
         self.synonyms = synonyms or {}
         # Longest phrases first, so "digital government index" wins over "index".
         alternatives = sorted(terms, key=len, reverse=True)
+        # A plural finds its singular's entry ("districts" -> "district"), so entries need not list both.
         self._pattern = re.compile(
-            r"(?<![\w-])(" + "|".join(re.escape(t) for t in alternatives) + r")(?![\w-])"
+            r"(?<![\w-])(" + "|".join(re.escape(t) for t in alternatives) + r")(?:e?s)?(?![\w-])"
         ) if alternatives else None
 
     @classmethod

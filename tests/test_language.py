@@ -39,6 +39,13 @@ def test_glossary_prefers_the_longest_phrase():
     assert "chính phủ số" in matches[-1].vietnamese
 
 
+def test_a_plural_finds_its_singulars_entry(tmp_path):
+    path = tmp_path / "glossary.toml"
+    path.write_text('[terms]\n"district" = ["huyện"]\n"business" = ["doanh nghiệp"]\n', encoding="utf-8")
+    matches = Glossary.load(path).matches("Which districts helped businesses? The districtual plan")
+    assert [(m.english, m.vietnamese) for m in matches] == [("district", ("huyện",)), ("business", ("doanh nghiệp",))]
+
+
 def test_glossary_synonyms_work_in_both_directions(tmp_path):
     path = tmp_path / "g.toml"
     path.write_text('[terms]\n"target" = ["mục tiêu"]\n[synonyms]\n"mục tiêu" = ["phấn đấu", "chỉ tiêu"]\n', encoding="utf-8")
