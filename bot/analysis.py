@@ -33,6 +33,8 @@ _INJECTION = re.compile(
 )
 # "Điều 5 Luật Cư trú quy định gì?": the article a question names, on the folded question.
 _ARTICLE_REFERENCE = re.compile(r"\bdieu\s+(\d{1,3})\b")
+# Between the previous question's topic and a follow-up asked in its context (bot/conversation.py).
+FOLLOWUP_SEPARATOR = " – "
 # What kind of fact the question asks for, on the folded question.
 _ASKS = (
     # "số hiệu", "Kế hoạch số mấy?": a document's number ("586/KH-UBND"), before how_many's "bao nhieu"
@@ -102,6 +104,10 @@ def _asks_how_many_by_may(text: str) -> str:
     return ""
 
 
+def _asks(folded: str, text: str) -> str:
+    return next((name for name, pattern in _ASKS if pattern.search(folded)), "") or _asks_how_many_by_may(text)
+
+
 def _named_article(folded: str) -> str:
     m = _ARTICLE_REFERENCE.search(folded)
     return f"Điều {int(m.group(1))}" if m else ""
@@ -127,7 +133,9 @@ class Analyzer:
             expanded = self.normalizer.expand(text, chat=False)
         provinces = provinces_in_question(expanded)
         folded = fold(expanded)
-        asks = next((name for name, pattern in _ASKS if pattern.search(folded)), "") or _asks_how_many_by_may(expanded)
+        # a follow-up asked in context ("<topic> khi nào – ai chủ trì?") asks what its own words ask
+        asks = _asks(folded.rpartition(FOLLOWUP_SEPARATOR)[2], expanded.rpartition(FOLLOWUP_SEPARATOR)[2]) \
+            or _asks(folded, expanded)
         if language == "en":
             concepts, extra = self._english_concepts(expanded, provinces)
             boosters: tuple[Phrase, ...] = ()

@@ -14,6 +14,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Hashable
 
+from bot.analysis import FOLLOWUP_SEPARATOR
 from bot.language import detect_language, words
 from bot.provinces import PROVINCES, PROVINCES_BEFORE_2025, current_name, provinces_in
 from bot.text import fold, nfc
@@ -85,7 +86,7 @@ def followup_question(message: str, previous: Turn | None, *, now: float, max_ag
     aspect = _ellipsis(lowered, core)
     named = detect_provinces(core)
     if aspect is not None and _VAGUE.match(fold(aspect.lower())):
-        return f"{topic(previous.effective_question)} – {message}"  # "còn gì nữa?": more on the same topic
+        return f"{topic(previous.effective_question)}{FOLLOWUP_SEPARATOR}{message}"  # "còn gì nữa?": more on the same topic
     if aspect is not None:
         aspect_provinces = detect_provinces(aspect)
         if aspect_provinces and _only_provinces(aspect):
@@ -96,7 +97,7 @@ def followup_question(message: str, previous: Turn | None, *, now: float, max_ag
     asks_about_previous = (short and not named and (_QUESTION_WORDS.match(folded) or _PRONOUNS.search(folded))) or (
         not named and len(words(core)) <= _MAX_REFERENCE_FOLLOWUP_WORDS and _refers_back(lowered))
     if asks_about_previous or (replied and short and not named and len(words(core)) <= 3):
-        return f"{topic(previous.effective_question)} – {message}"
+        return f"{topic(previous.effective_question)}{FOLLOWUP_SEPARATOR}{message}"
     if not named and previous.provinces and (replied or len(words(core)) <= _MAX_PROVINCE_FOLLOWUP_WORDS
                                              or _continues(lowered)):
         # "trọng tâm là gì?", "hội thảo về nội dung gì?" right after a question about a province:
@@ -141,7 +142,7 @@ def _join(aspect: str, provinces: tuple[str, ...]) -> str:
 
 def topic(question: str) -> str:
     """The question without its trailing question phrase ("là gì?", "?") or earlier follow-up (" – ai?")."""
-    question = question.split(" – ")[0]
+    question = question.split(FOLLOWUP_SEPARATOR)[0]
     return _TAIL.sub("", question).strip() or question.strip()
 
 

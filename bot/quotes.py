@@ -25,7 +25,7 @@ _DATE = re.compile(
 _NUMBER = re.compile(r"\b\d[\d.,]*(?:\s*(?:%|phần trăm|triệu|tỷ|nghìn|ngàn|người|hồ sơ|doanh nghiệp|xã|dịch vụ|thủ tục|đơn vị))?", re.IGNORECASE)
 _UPPER = "A-ZĐÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬÈÉẺẼẸÊỀẾỂỄỆÌÍỈĨỊÒÓỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢÙÚỦŨỤƯỪỨỬỮỰỲÝỶỸỴ"
 _NAME = rf"[{_UPPER}][^\W\d_]*(?:\s+[{_UPPER}][^\W\d_]*){{1,3}}"
-_PERSON = re.compile(rf"(?:(?:đồng chí|ông|bà|Đồng chí|Ông|Bà)\s+(?:{_NAME}))|(?:{_NAME})(?=\s*,?\s*(?:Chủ tịch|Phó Chủ tịch|Bí thư|Giám đốc|Phó Giám đốc|Trưởng|Thứ trưởng|Bộ trưởng|Ủy viên))")
+_PERSON = re.compile(rf"(?:(?:đồng chí|ông|bà|Đồng chí|Ông|Bà)\s+(?:{_NAME}))|(?:{_NAME})(?=\s*[,–-]?\s*(?:Chủ tịch|Phó Chủ tịch|Bí thư|Phó Bí thư|Giám đốc|Phó Giám đốc|Tổng Giám đốc|Trưởng|Phó Trưởng|Thứ trưởng|Bộ trưởng|Ủy viên))")
 # A document's number: "586/KH-UBND", "09-NQ/TU", "168/2025/NĐ-CP", "Kế hoạch số 634".
 _CODE = rf"\d+(?:/\d+)*[/-][{_UPPER}][\w-]*(?:/[{_UPPER}][\w-]*)*"
 _DOCUMENT_NUMBER = re.compile(rf"\b[sS]ố\s+(?:{_CODE}|\d+\b)|\b{_CODE}")
@@ -63,10 +63,12 @@ def quote_for(searcher: Searcher, embedder: Embedder | None, query: Query, hits:
                      hits[0].metadata.provinces, cosine_weight)
     best = max(offsets, key=lambda o: (scores[o], -o))
     chosen = [best]
+    fact_at = best
     pattern = _FACT_PATTERNS.get(query.asks)
     following = _next_offset(offsets, best)
     if pattern and not pattern.search(sentences[best]) and following is not None and pattern.search(sentences[following]):
         chosen.append(following)  # "Hội nghị … diễn ra" then "Đồng chí X chủ trì"
+        fact_at = following
     for offset in sorted(offsets, key=lambda o: -scores[o]):
         if len(chosen) >= max_sentences or _length(sentences, chosen) >= max_chars:
             break
@@ -75,7 +77,7 @@ def quote_for(searcher: Searcher, embedder: Embedder | None, query: Query, hits:
             chosen.append(offset)
     chosen.sort()
     text = " … ".join(sentences[o] for o in chosen)
-    return Quote(text, fact_span(searcher, query, sentences[best], provinces=hits[0].metadata.provinces), source[best].locator)
+    return Quote(text, fact_span(searcher, query, sentences[fact_at], provinces=hits[0].metadata.provinces), source[best].locator)
 
 
 # Counts written in words ("hai", "ba mươi"): XQuAD and news write small numbers so.

@@ -9,6 +9,7 @@ import re
 import pytest
 
 from bot.answer import Answerer
+from bot.conversation import Turn, detect_provinces, followup_question
 from bot.text import search_key
 
 pytestmark = pytest.mark.slow
@@ -101,6 +102,18 @@ def test_a_question_asking_for_a_day_is_not_answered_by_years_alone(answerer, qu
         assert re.search(r"\b\d{1,2}/\d{1,2}/\d{4}\b", answer.citations[0].quote)
     else:
         assert answer.confidence == "related" and answer.citations
+
+
+@pytest.mark.parametrize("previous, message, person", [
+    ("Hội nghị sơ kết 1 năm Nghị quyết 09 về chuyển đổi số của Nghệ An diễn ra khi nào?", "ai chủ trì?", "Nguyễn Đức Trung"),
+    ("When did Thanh Hoa hold the online conference on digital transformation tasks for 2022?", "Who chaired it?",
+     "Mai Xuân Liêm"),
+])
+def test_a_who_followup_to_a_when_question_is_answered_with_the_person(answerer, previous, message, person):
+    # the previous question's "khi nào / when" is context; the follow-up asks who
+    turn = Turn(previous, previous, detect_provinces(previous), (), 0.0)
+    answer = answerer.answer(followup_question(message, turn, now=1.0, max_age_seconds=60.0))
+    assert answer.found and person in answer.short_answer, answer.short_answer
 
 
 @pytest.mark.parametrize("question", [
