@@ -38,6 +38,7 @@ def test_province_abbreviations_only_count_in_capitals(normalizer):
     # "na" in lower case is a word (the custard apple), "NA" is Nghệ An.
     assert normalizer.expand("qua na") == "qua na"
     assert normalizer.expand("QN") == "Quảng Ninh"
+    assert normalizer.expand("ubnd qn") == "Ủy ban nhân dân Quảng Ninh"  # "qn" is no word: any case
 
 
 def test_english_questions_keep_their_words(normalizer):
