@@ -134,8 +134,7 @@ class Analyzer:
         provinces = provinces_in_question(expanded)
         folded = fold(expanded)
         # a follow-up asked in context ("<topic> khi nào – ai chủ trì?") asks what its own words ask
-        asks = _asks(folded.rpartition(FOLLOWUP_SEPARATOR)[2], expanded.rpartition(FOLLOWUP_SEPARATOR)[2]) \
-            or _asks(folded, expanded)
+        asks = _asks(folded.rpartition(FOLLOWUP_SEPARATOR)[2], expanded.rpartition(FOLLOWUP_SEPARATOR)[2])
         if language == "en":
             concepts, extra = self._english_concepts(expanded, provinces)
             boosters: tuple[Phrase, ...] = ()

@@ -94,6 +94,7 @@ def test_a_how_many_question_is_not_answered_by_a_sentence_without_a_number(answ
 @pytest.mark.parametrize("question", [
     "Đề nghị cho biết số hiệu và ngày ban hành văn bản kế hoạch của UBND tỉnh Nghệ An để triển khai chuyển đổi số đến năm 2025.",
     "Nghị quyết 09 của Quảng Ninh ban hành ngày nào?",
+    "Nghị quyết chuyển đổi số của Quảng Ninh ban hành khi nào?",  # a document is issued on a day
 ])
 def test_a_question_asking_for_a_day_is_not_answered_by_years_alone(answerer, question):
     # "vừa ban hành Kế hoạch … đến năm 2025, định hướng đến năm 2030" names no day of issue
