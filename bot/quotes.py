@@ -41,7 +41,8 @@ _ASKS_YEAR = re.compile(r"\b(?:nam nao|nam bao nhieu|what year|which year)\b")
 _DECIDED = re.compile(r"\b(kết luận|quyết nghị|thống nhất|thông qua|quyết định|ban hành|chỉ đạo)\b", re.IGNORECASE)
 _PROPOSED = re.compile(r"\b(đề xuất|dự thảo|kiến nghị|dự kiến|cho rằng|đề nghị|thay vì|góp ý)\b", re.IGNORECASE)
 # Clauses of a long sentence, for the short answer: "…; các mục tiêu trong trục kinh tế số đã hoàn thành 30% (…)".
-_CLAUSE_END = re.compile(r"[;:](?=\s)|,(?=\s)(?![^()]*\))")
+# A comma before a date is no clause end: "Nghị quyết số 09-NQ/TU, ngày 05/8/2022" is one reference.
+_CLAUSE_END = re.compile(r"[;:](?=\s)|,(?=\s)(?![^()]*\))(?!\s+ngày\s+\d)")
 _FACT_BONUS, _DECISION_BONUS = 0.15, 0.1
 # More than coverage and pairs can add up to: a sentence of the article the question names always wins.
 _NAMED_ARTICLE_BONUS = 2.0

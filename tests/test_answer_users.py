@@ -71,6 +71,9 @@ def test_the_fact_asked_for_is_given_first(answerer):
     # "ngày nào" asks for a day: the resolution's date, not the year it looks ahead to in the same sentence.
     issued = answerer.answer("Nghị quyết 09 của Quảng Ninh ban hành ngày nào?")
     assert "05/02/2022" in issued.short_answer
+    # a document's number and its date are one reference, not two clauses
+    plan = answerer.answer("Kế hoạch 586 của Nghệ An ban hành ngày nào?")
+    assert "586/KH-UBND, ngày 22/8/2022" in plan.short_answer
 
 
 @pytest.mark.parametrize("question", [
