@@ -19,7 +19,7 @@ from bot.compose import compose_answer
 from bot.config import Config
 from bot.embedding import Embedder
 from bot.judge import CONFIDENT, NONE, RELATED, Evidence, cited_documents, confidence_of, evidence_by_document
-from bot.quotes import Quote, holds_asked_kind, quote_for
+from bot.quotes import Quote, holds_asked_kind, names_the_asked_role, quote_for
 from bot.records import Answer, Citation
 from bot.search import Searcher
 from bot.store import IndexStore, current_generation, open_index
@@ -126,7 +126,8 @@ class Answerer:
                 if quote.text:
                     citations.append(_citation(len(citations) + 1, e, quote))
                     facts[len(citations)] = quote.fact
-                    if e is cited[0] and confidence == CONFIDENT and not holds_asked_kind(part, quote):
+                    if e is cited[0] and confidence == CONFIDENT and not (
+                            holds_asked_kind(part, quote) and names_the_asked_role(searcher, part, quote, e.hits[0].metadata.provinces)):
                         confidence = RELATED  # "bao nhiêu?" answered by a sentence without a number
             if cited:
                 confidences.append(confidence)

@@ -114,6 +114,40 @@ def holds_asked_kind(query: Query, quote: Quote) -> bool:
     return bool(re.search(r"\d", quote.text) or _NUMBER_WORD.search(quote.text))
 
 
+# "Ai là Bí thư Tỉnh ủy Quảng Ninh?", "Giám đốc Sở Y tế là ai?", "Who is …": a question of identity,
+# answered only by a person named with the role asked (folded question).
+_IDENTITY = re.compile(r"^\W*(?:ai la|who is|who's|who was)\b|\bla ai\W*$")
+_ROLE_END = re.compile(r"[;.]|\s(?:đề nghị|phát biểu|cho biết|nhấn mạnh|chủ trì|trình bày)\b")
+_ROLE_WORDS_BEFORE = 60  # "Giám đốc Sở Y tế Dương Đình Chỉnh": the role may come first
+
+
+def names_the_asked_role(searcher: Searcher, query: Query, quote: Quote, provinces: tuple[str, ...] = ()) -> bool:
+    """False when an identity question's quote names people, none with the role asked: "Phó Bí
+    thư Tỉnh ủy" does not answer "Ai là Bí thư Tỉnh ủy?", nor "Giám đốc Sở Y tế" "Ai là giám đốc
+    công an tỉnh?". Names written otherwise (most text outside the news) are not judged."""
+    folded_question = fold(query.text)
+    if query.asks != "who" or not _IDENTITY.search(folded_question):
+        return True
+    deputy = bool(re.search(r"\b(?:pho|deputy|vice)\b", folded_question))
+    title = next((fold(p.key) for c in query.concepts if not c.province for p in c.phrases if fold(p.key) not in ("pho", "deputy", "vice")), "")
+    # officials as the provincial news name them ("đồng chí X – Giám đốc …"), not "ông X" of any text
+    people = [m for m in _PERSON.finditer(quote.text) if not re.match(r"(?i)ông|bà", m.group(0))]
+    for m in people:
+        after = quote.text[m.end():]
+        end = _ROLE_END.search(after)
+        role = quote.text[max(0, m.start() - _ROLE_WORDS_BEFORE): m.start()] + " " + after[: end.start() if end else 100]
+        role = searcher.analyzer.normalizer.expand(role, chat=False)  # "Chủ tịch UBND tỉnh", as the question was read
+        if searcher.coverage(query, role, provinces) >= 0.999 and _holds_title(fold(role).lower(), title, deputy):
+            return True
+    return not people
+
+
+def _holds_title(role: str, title: str, deputy: bool) -> bool:
+    """The asked title in the (folded) role, as the deputy ("pho chu tich") or not ("chu tich") as asked."""
+    return not title or any(bool(re.search(r"\bpho\s+$", role[: m.start()])) == deputy
+                            for m in re.finditer(r"(?<!\w)" + re.escape(title) + r"(?!\w)", role))
+
+
 def fact_span(searcher: Searcher, query: Query, sentence: str, provinces: tuple[str, ...] = ()) -> str:
     """What was asked, verbatim from the best sentence: for when / how many / who, the clause
     holding a date, number or name that covers the question best ("các mục tiêu trong trục kinh tế

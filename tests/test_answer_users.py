@@ -120,6 +120,20 @@ def test_a_who_followup_to_a_when_question_is_answered_with_the_person(answerer,
     assert answer.found and person in answer.short_answer, answer.short_answer
 
 
+@pytest.mark.parametrize("question, person", [
+    ("Chủ tịch UBND tỉnh Quảng Ninh là ai?", "Cao Tường Huy"),
+    ("Giám đốc Sở Y tế Nghệ An là ai?", "Dương Đình Chỉnh"),
+    ("Ai là Bí thư Tỉnh ủy Quảng Ninh?", ""),  # the articles name Quảng Ninh's Deputy Secretary only
+    ("ai là giám đốc công an tỉnh Nghệ An?", ""),  # a director, but of the health department
+])
+def test_who_holds_a_post_is_answered_only_by_someone_named_with_that_post(answerer, question, person):
+    answer = answerer.answer(question)
+    if person:
+        assert answer.found and person in answer.short_answer
+    else:
+        assert not answer.found and not answer.short_answer
+
+
 @pytest.mark.parametrize("question", [
     "When did Thanh Hóa cancel Resolution 06?",
     "Khi nào Nghệ An hủy bỏ Nghị quyết 09?",
