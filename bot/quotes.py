@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from bot.analysis import Query
 from bot.embedding import Embedder
+from bot.provinces import provinces_in
 from bot.records import Hit
 from bot.search import Searcher
 from bot.text import fold, sentence_spans
@@ -33,6 +34,9 @@ _FACT_PATTERNS = {"when": _DATE, "how_many": _NUMBER, "who": _PERSON, "document_
 # A date down to the day, for questions asking for one ("ngày nào", "what date").
 _DAY = re.compile(_DAY_MONTH + r"|\bngày\s+\d{1,2}\b", re.IGNORECASE)
 _ASKS_DAY = re.compile(r"\b(?:ngay nao|ngay bao nhieu|ngay may|ngay ban hanh|ban hanh ngay|what date|which date|what day|which day)\b")
+# "Ai là Bí thư Tỉnh ủy Quảng Ninh?", "Giám đốc Sở Y tế là ai?", "Who is …": a question of identity,
+# answered only by a person named with the role asked (folded question).
+_IDENTITY = re.compile(r"^\W*(?:ai la|who is|who's|who was)\b|\bla ai\W*$")
 # When a document was issued: a day too ("Nghị quyết … ban hành khi nào?"; a year answers when a
 # law was passed in history, so only "ban hành", the word for issuing an administrative document).
 _ASKS_ISSUED = re.compile(r"\bban hanh\b")
@@ -104,9 +108,12 @@ def holds_asked_kind(query: Query, quote: Quote) -> bool:
     """False when a "how many / when" question's quote holds no number or date at all, a question
     asking for a document's number ("số hiệu") gets none, or one asking for a day ("ban hành ngày
     nào?") gets only years ("đến năm 2025"): whatever the passage is about, it does not say what
-    was asked."""
+    was asked. A question of who holds a post gets no name at all."""
     if query.asks == "document_number":
         return bool(_DOCUMENT_NUMBER.search(quote.text))
+    if query.asks == "who" and query.language == "vi" and _IDENTITY.search(fold(query.text)):
+        # "Ai là Chủ tịch UBND tỉnh?" is not answered by "Chủ tịch UBND tỉnh đề nghị …": a name, or nothing
+        return any(not provinces_in(m.group(0)) for m in re.finditer(_NAME, quote.text))
     if query.asks not in ("how_many", "when"):
         return True
     if _asks_day(query):
@@ -114,9 +121,6 @@ def holds_asked_kind(query: Query, quote: Quote) -> bool:
     return bool(re.search(r"\d", quote.text) or _NUMBER_WORD.search(quote.text))
 
 
-# "Ai là Bí thư Tỉnh ủy Quảng Ninh?", "Giám đốc Sở Y tế là ai?", "Who is …": a question of identity,
-# answered only by a person named with the role asked (folded question).
-_IDENTITY = re.compile(r"^\W*(?:ai la|who is|who's|who was)\b|\bla ai\W*$")
 _ROLE_END = re.compile(r"[;.]|\s(?:đề nghị|phát biểu|cho biết|nhấn mạnh|chủ trì|trình bày)\b")
 _ROLE_WORDS_BEFORE = 60  # "Giám đốc Sở Y tế Dương Đình Chỉnh": the role may come first
 
