@@ -118,7 +118,9 @@ def holds_asked_kind(query: Query, quote: Quote) -> bool:
         return True
     if _asks_day(query):
         return bool(_DAY.search(quote.text))
-    return bool(re.search(r"\d", quote.text) or _NUMBER_WORD.search(quote.text))
+    # the digits of "Covid-19" or "4.0" are no date
+    digits = re.sub(r"(?<=[^\W\d_])-?\d+|\b\d\.\d\b", "", quote.text) if query.asks == "when" else quote.text
+    return bool(re.search(r"\d", digits) or _NUMBER_WORD.search(digits))
 
 
 _ROLE_END = re.compile(r"[;.]|\s(?:đề nghị|phát biểu|cho biết|nhấn mạnh|chủ trì|trình bày)\b")

@@ -79,6 +79,8 @@ def test_a_quote_holds_what_was_asked_only_with_its_kind_of_fact(analyzer):
         query = analyzer.analyze(question)
         assert not holds_asked_kind(query, years_only) and holds_asked_kind(query, numbered), question
     assert holds_asked_kind(analyzer.analyze("Kế hoạch ban hành năm nào?"), years_only)  # a year answers "năm nào"
+    covid = Quote("Sở TT&TT tổ chức hội thảo, bảo đảm các quy định phòng chống dịch Covid-19.", "")
+    assert not holds_asked_kind(analyzer.analyze("Bao giờ tổ chức hội thảo?"), covid)  # "19" of Covid-19 is no date
 
 
 def test_broken_table_is_refused_with_the_file_named(tmp_path):
