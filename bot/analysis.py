@@ -35,11 +35,17 @@ _INJECTION = re.compile(
 _ARTICLE_REFERENCE = re.compile(r"\bdieu\s+(\d{1,3})\b")
 # Between the previous question's topic and a follow-up asked in its context (bot/conversation.py).
 FOLLOWUP_SEPARATOR = " – "
+_WHEN = (r"\b(?:khi nao|ngay nao|bao gio|thoi gian nao|luc nao|nam nao|thang nao|thoi diem nao|ngay ban hanh|ban hanh ngay|som hon|"
+         r"co truoc|when|what date|which date|what year|which year|earlier)\b")
 # What kind of fact the question asks for, on the folded question.
 _ASKS = (
     # "số hiệu", "Kế hoạch số mấy?": a document's number ("586/KH-UBND"), before how_many's "bao nhieu"
     ("document_number", re.compile(r"\b(so hieu|ky hieu|so may|so bao nhieu|what number|which number|document number|reference number)\b")),
-    ("when", re.compile(r"\b(khi nao|ngay nao|bao gio|thoi gian nao|luc nao|nam nao|thang nao|thoi diem nao|ngay ban hanh|ban hanh ngay|som hon|co truoc|when|what date|which date|what year|which year|earlier)\b")),
+    # a day: "ngày nào", "ngày ban hành", or when a document was issued ("ban hành khi nào?") unless
+    # the year is asked; "khi nào" alone may be answered by a year
+    ("day", re.compile(rf"\b(?:ngay nao|ngay bao nhieu|ngay may|ngay ban hanh|ban hanh ngay|what date|which date|what day|which day)\b"
+                       rf"|^(?!.*\b(?:nam nao|nam bao nhieu|what year|which year)\b).*(?:\bban hanh\b.*{_WHEN}|{_WHEN}.*\bban hanh\b)", re.S)),
+    ("when", re.compile(_WHEN)),
     ("how_many", re.compile(r"\b(bao nhieu|so luong|ty le|how many|how much|what percentage|what share|what number|what proportion)\b")),
     ("who", re.compile(r"\b(ai|nguoi nao|vi nao|dong chi nao|who|whom|whose)\b")),
 )
@@ -79,7 +85,7 @@ class Query:
     provinces: tuple[str, ...]
     dense_text: str
     injection: bool = False
-    asks: str = ""  # "when", "how_many", "who", "document_number" or "" (what the answer should contain)
+    asks: str = ""  # "day", "when", "how_many", "who", "document_number" or "" (what the answer should contain)
     # Events the question takes for granted ("cancel" in "When did X cancel Y?"), each as the words
     # naming it: a passage naming none of them does not confirm the premise.
     premises: tuple[tuple[str, ...], ...] = ()

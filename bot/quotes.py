@@ -30,17 +30,12 @@ _PERSON = re.compile(rf"(?:(?:đồng chí|ông|bà|Đồng chí|Ông|Bà)\s+(?:
 # A document's number: "586/KH-UBND", "09-NQ/TU", "168/2025/NĐ-CP", "Kế hoạch số 634".
 _CODE = rf"\d+(?:/\d+)*[/-][{_UPPER}][\w-]*(?:/[{_UPPER}][\w-]*)*"
 _DOCUMENT_NUMBER = re.compile(rf"\b[sS]ố\s+(?:{_CODE}|\d+\b)|\b{_CODE}")
-_FACT_PATTERNS = {"when": _DATE, "how_many": _NUMBER, "who": _PERSON, "document_number": _DOCUMENT_NUMBER}
 # A date down to the day, for questions asking for one ("ngày nào", "what date").
 _DAY = re.compile(_DAY_MONTH + r"|\bngày\s+\d{1,2}\b", re.IGNORECASE)
-_ASKS_DAY = re.compile(r"\b(?:ngay nao|ngay bao nhieu|ngay may|ngay ban hanh|ban hanh ngay|what date|which date|what day|which day)\b")
+_FACT_PATTERNS = {"day": _DAY, "when": _DATE, "how_many": _NUMBER, "who": _PERSON, "document_number": _DOCUMENT_NUMBER}
 # "Ai là Bí thư Tỉnh ủy Quảng Ninh?", "Giám đốc Sở Y tế là ai?", "Who is …": a question of identity,
 # answered only by a person named with the role asked (folded question).
 _IDENTITY = re.compile(r"^\W*(?:ai la|who is|who's|who was)\b|\bla ai\W*$")
-# When a document was issued: a day too ("Nghị quyết … ban hành khi nào?"; a year answers when a
-# law was passed in history, so only "ban hành", the word for issuing an administrative document).
-_ASKS_ISSUED = re.compile(r"\bban hanh\b")
-_ASKS_YEAR = re.compile(r"\b(?:nam nao|nam bao nhieu|what year|which year)\b")
 # Decisions weigh more than proposals when both answer ("phấn đấu" in a resolution vs "đề xuất").
 _DECIDED = re.compile(r"\b(kết luận|quyết nghị|thống nhất|thông qua|quyết định|ban hành|chỉ đạo)\b", re.IGNORECASE)
 _PROPOSED = re.compile(r"\b(đề xuất|dự thảo|kiến nghị|dự kiến|cho rằng|đề nghị|thay vì|góp ý)\b", re.IGNORECASE)
@@ -73,7 +68,7 @@ def quote_for(searcher: Searcher, embedder: Embedder | None, query: Query, hits:
     best = max(offsets, key=lambda o: (scores[o], -o))
     chosen = [best]
     fact_at = best
-    pattern = _fact_pattern(query)
+    pattern = _FACT_PATTERNS.get(query.asks)
     following = _next_offset(offsets, best)
     if pattern and not pattern.search(sentences[best]) and following is not None and pattern.search(sentences[following]):
         chosen.append(following)  # "Hội nghị … diễn ra" then "Đồng chí X chủ trì"
@@ -94,16 +89,6 @@ _NUMBER_WORD = re.compile(r"\b(?:một|hai|ba|bốn|tư|năm|sáu|bảy|tám|ch�
                           r"one|two|three|four|five|six|seven|eight|nine|ten|hundred|thousand|million|billion)\b", re.IGNORECASE)
 
 
-def _asks_day(query: Query) -> bool:
-    folded = fold(query.text)
-    return query.asks == "when" and bool(_ASKS_DAY.search(folded) or (_ASKS_ISSUED.search(folded) and not _ASKS_YEAR.search(folded)))
-
-
-def _fact_pattern(query: Query) -> re.Pattern | None:
-    """What holds the asked fact: a day for a question asking one, else a date, number or name."""
-    return _DAY if _asks_day(query) else _FACT_PATTERNS.get(query.asks)
-
-
 def holds_asked_kind(query: Query, quote: Quote) -> bool:
     """False when a "how many / when" question's quote holds no number or date at all, a question
     asking for a document's number ("số hiệu") gets none, or one asking for a day ("ban hành ngày
@@ -114,10 +99,10 @@ def holds_asked_kind(query: Query, quote: Quote) -> bool:
     if query.asks == "who" and query.language == "vi" and _IDENTITY.search(fold(query.text)):
         # "Ai là Chủ tịch UBND tỉnh?" is not answered by "Chủ tịch UBND tỉnh đề nghị …": a name, or nothing
         return any(not provinces_in(m.group(0)) for m in re.finditer(_NAME, quote.text))
+    if query.asks == "day":
+        return bool(_DAY.search(quote.text))
     if query.asks not in ("how_many", "when"):
         return True
-    if _asks_day(query):
-        return bool(_DAY.search(quote.text))
     # the digits of "Covid-19" or "4.0" are no date
     digits = re.sub(r"(?<=[^\W\d_])-?\d+|\b\d\.\d\b", "", quote.text) if query.asks == "when" else quote.text
     return bool(re.search(r"\d", digits) or _NUMBER_WORD.search(digits))
@@ -158,7 +143,7 @@ def fact_span(searcher: Searcher, query: Query, sentence: str, provinces: tuple[
     """What was asked, verbatim from the best sentence: for when / how many / who, the clause
     holding a date, number or name that covers the question best ("các mục tiêu trong trục kinh tế
     số đã hoàn thành 30%"), or the name itself; otherwise the whole sentence."""
-    pattern = _fact_pattern(query)
+    pattern = _FACT_PATTERNS.get(query.asks)
     if not pattern:
         return _what_was_said(searcher, query, sentence, provinces)
     if query.asks == "who":
@@ -204,7 +189,7 @@ def _sentences(hits: tuple[Hit, ...]) -> tuple[dict[int, str], dict[int, Hit]]:
 
 def _scores(searcher: Searcher, embedder: Embedder | None, query: Query, sentences: dict[int, str],
             source: dict[int, Hit], offsets: list[int], provinces: tuple[str, ...], cosine_weight: float) -> dict[int, float]:
-    pattern = _fact_pattern(query)
+    pattern = _FACT_PATTERNS.get(query.asks)
     scores = {}
     for o in offsets:
         s = sentences[o]
