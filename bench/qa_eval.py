@@ -8,7 +8,9 @@
 
 The second blind set (70 questions incl. comparisons, written 2026-12-03 by someone who read only
 corpus/) is split in two by position: even items are a dev half (looked at, tuned on), odd items
-the test half (reported only).
+the test half (reported only). The second follow-up set (tests/data/followup_set2.toml: 48 follow-ups,
+refusals mid-conversation and comparisons, written 2026-12-04 the same way) is split the same way
+(`--set followups2-dev`, `--set followups2-test`).
 
 Right source first and fact in the answer for answerable questions (a confident answer is
 required), and correct refusals (no confident answer) for the rest, overall and per kind.
@@ -35,9 +37,11 @@ from bot.evaluation import evaluate, load_qa
 SETS = {"dev": PROJECT_DIR / "tests" / "data" / "seed_qa.toml", "test": PROJECT_DIR / "tests" / "data" / "qa_test.toml",
         "dev-followups": PROJECT_DIR / "tests" / "data" / "followup_dev.toml",
         "blind2-dev": PROJECT_DIR / "tests" / "data" / "qa_test2.toml",
-        "blind2-test": PROJECT_DIR / "tests" / "data" / "qa_test2.toml"}
+        "blind2-test": PROJECT_DIR / "tests" / "data" / "qa_test2.toml",
+        "followups2-dev": PROJECT_DIR / "tests" / "data" / "followup_set2.toml",
+        "followups2-test": PROJECT_DIR / "tests" / "data" / "followup_set2.toml"}
 # Sets that are one half of a file: (start, step) over its items.
-HALVES = {"blind2-dev": (0, 2), "blind2-test": (1, 2)}
+HALVES = {"blind2-dev": (0, 2), "blind2-test": (1, 2), "followups2-dev": (0, 2), "followups2-test": (1, 2)}
 
 
 def questions(name: str) -> list:
