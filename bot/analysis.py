@@ -37,6 +37,9 @@ _ARTICLE_REFERENCE = re.compile(r"\bdieu\s+(\d{1,3})\b")
 FOLLOWUP_SEPARATOR = " – "
 _WHEN = (r"\b(?:khi nao|ngay nao|bao gio|thoi gian nao|luc nao|nam nao|thang nao|thoi diem nao|ngay ban hanh|ban hanh ngay|som hon|"
          r"co truoc|when|what date|which date|what year|which year|earlier)\b")
+# A question word of a follow-up's own, once the "còn … thì sao" / "what about …" frame is taken off.
+_OWN_QUESTION = re.compile(r"\b(?:gi|nao|ai|dau|sao|may|what|which|who|whom|how|why|where|when)\b")
+_ELLIPSIS_FRAME = re.compile(r"\b(?:thi sao|the nao|ra sao|what about|how about)\W*$|^\W*(?:what|how) about\b")
 # What kind of fact the question asks for, on the folded question.
 _ASKS = (
     # "số hiệu", "Kế hoạch số mấy?": a document's number ("586/KH-UBND"), before how_many's "bao nhieu"
@@ -90,10 +93,20 @@ class Query:
     # naming it: a passage naming none of them does not confirm the premise.
     premises: tuple[tuple[str, ...], ...] = ()
     article: str = ""  # "Điều 5" when the question names an article of a legal document
+    # A follow-up asked in context ("<topic> – ai chủ trì?"): the concepts of its own words, which
+    # the quote must hold first; the topic only says where to look.
+    focus: tuple[Concept, ...] = ()
 
     @property
     def empty(self) -> bool:
         return not self.concepts
+
+    def asked_part(self) -> "Query":
+        """What the answer must say: a follow-up's own question ("<topic> – ai là giám đốc công an
+        tỉnh?" -> "ai là giám đốc công an tỉnh?", its own concepts); the query itself otherwise."""
+        if FOLLOWUP_SEPARATOR not in self.text:
+            return self
+        return replace(self, text=self.text.rpartition(FOLLOWUP_SEPARATOR)[2], concepts=self.focus or self.concepts)
 
     @property
     def asks_nothing(self) -> bool:
@@ -112,6 +125,17 @@ def _asks_how_many_by_may(text: str) -> str:
 
 def _asks(folded: str, text: str) -> str:
     return next((name for name, pattern in _ASKS if pattern.search(folded)), "") or _asks_how_many_by_may(text)
+
+
+def _asks_in_context(folded: str, text: str) -> str:
+    """A follow-up asked in context ("<topic> khi nào – ai chủ trì?") asks what its own words ask;
+    one that only names another part of the topic ("<topic> khi nào – còn Ban Chấp hành thì sao?")
+    asks what the topic asked, but not one with a question of its own ("– trọng tâm là gì?")."""
+    own_folded, own = folded.rpartition(FOLLOWUP_SEPARATOR)[2], text.rpartition(FOLLOWUP_SEPARATOR)[2]
+    asks = _asks(own_folded, own)
+    if asks or FOLLOWUP_SEPARATOR not in folded or _OWN_QUESTION.search(_ELLIPSIS_FRAME.sub(" ", own_folded)):
+        return asks
+    return _asks(folded, text)
 
 
 def _named_article(folded: str) -> str:
@@ -139,18 +163,24 @@ class Analyzer:
             expanded = self.normalizer.expand(text, chat=False)
         provinces = provinces_in_question(expanded)
         folded = fold(expanded)
-        # a follow-up asked in context ("<topic> khi nào – ai chủ trì?") asks what its own words ask
-        asks = _asks(folded.rpartition(FOLLOWUP_SEPARATOR)[2], expanded.rpartition(FOLLOWUP_SEPARATOR)[2])
-        if language == "en":
-            concepts, extra = self._english_concepts(expanded, provinces)
-            boosters: tuple[Phrase, ...] = ()
-            dense_text = f"{expanded}\n{' '.join(extra)}" if extra and self.dense_glossary else expanded
-        else:
-            concepts, boosters = self._vietnamese_concepts(expanded, provinces)
-            dense_text = expanded
+        asks = _asks_in_context(folded, expanded)
+        concepts, boosters, extra = self._concepts(expanded, language, provinces)
+        dense_text = f"{expanded}\n{' '.join(extra)}" if extra and self.dense_glossary else expanded
+        focus = ()
+        if FOLLOWUP_SEPARATOR in expanded:
+            own = expanded.rpartition(FOLLOWUP_SEPARATOR)[2]
+            focus = tuple(c for c in self._concepts(own, language, provinces_in_question(own))[0] if not c.province)
         return Query(text, language, tuple(concepts), tuple(boosters), provinces, dense_text,
                      bool(_INJECTION.search(fold(text))), asks, self.normalizer.premises_in(expanded),
-                     _named_article(folded))
+                     _named_article(folded), focus)
+
+    def _concepts(self, text: str, language: str, provinces: tuple[str, ...]) -> tuple[list[Concept], list[Phrase], list[str]]:
+        """Concepts, boosters and (English) the glossary's Vietnamese words to embed with the question."""
+        if language == "en":
+            concepts, extra = self._english_concepts(text, provinces)
+            return concepts, [], extra
+        concepts, boosters = self._vietnamese_concepts(text, provinces)
+        return concepts, boosters, []
 
     def _english_concepts(self, text: str, provinces: tuple[str, ...]) -> tuple[list[Concept], list[str]]:
         concepts, translations = [], []

@@ -78,6 +78,11 @@ class Answerer:
             store = open_index(self.config)
             self._searcher = Searcher(store, self.embedder, Analyzer.from_config(self.config.search), self.config.search)
 
+    def expand_abbreviations(self, text: str) -> str:
+        """`text` with abbreviations written out as the analysis reads them ("con NA thi sao" ->
+        "con Nghệ An thi sao"): follow-ups and the provinces of a turn are resolved on this."""
+        return self._searcher.analyzer.normalizer.expand(text, chat=False)
+
     def answer(self, question: str) -> Answer:
         started = time.perf_counter()
         with self._swap:
@@ -109,11 +114,9 @@ class Answerer:
         each has its answer, its best source for each, in the order named."""
         settings = self.config.answer
         parts = per_province(query)
-        judged = [self._judged(searcher, part) for part in parts]
-        if len(parts) > 1:
-            judged = [(part, cited[:1], confidence) for part, cited, confidence in judged]
         citations, facts, seen, confidences = [], {}, set(), []
-        for part, cited, confidence in judged:
+        for part, cited, confidence in (self._judged(searcher, part) for part in parts):
+            quoted = []
             for e in cited:
                 unit = (e.doc_id, e.hits[0].article)  # an article of a legal document is cited on its own
                 if unit in seen:
@@ -124,11 +127,14 @@ class Answerer:
                 quote = quote_for(searcher, self.embedder, part, e.examined, settings.quote_chars,
                                   settings.max_quote_sentences, settings.quote_cosine_weight)
                 if quote.text:
-                    citations.append(_citation(len(citations) + 1, e, quote))
-                    facts[len(citations)] = quote.fact
-                    if e is cited[0] and confidence == CONFIDENT and not (
-                            holds_asked_kind(part, quote) and names_the_asked_role(searcher, part, quote, e.hits[0].metadata.provinces)):
-                        confidence = RELATED  # "bao nhiêu?" answered by a sentence without a number
+                    quoted.append((e, quote))
+            if confidence == CONFIDENT and quoted:
+                quoted, confidence = self._saying_what_was_asked(searcher, part, quoted)
+            if len(parts) > 1:
+                quoted = quoted[:1]  # one source per province, in the order named
+            for e, quote in quoted:
+                citations.append(_citation(len(citations) + 1, e, quote))
+                facts[len(citations)] = quote.fact
             if cited:
                 confidences.append(confidence)
         if not confidences:
@@ -137,6 +143,26 @@ class Answerer:
             return confidences[0], tuple(citations), facts
         everywhere = len(confidences) == len(parts) and all(c == CONFIDENT for c in confidences)
         return CONFIDENT if everywhere else RELATED, tuple(citations), facts
+
+    def _saying_what_was_asked(self, searcher: Searcher, query: Query, quoted: list[tuple[Evidence, Quote]]
+                               ) -> tuple[list[tuple[Evidence, Quote]], str]:
+        """A confident answer's sources, the first one saying what was asked ("bao nhiêu?" a number,
+        "ngày nào?" a day, "ai là …?" a name holding the post): when several documents answer with
+        confidence, the first whose quote says it goes first ("Nghị quyết … ban hành ngày nào?": the
+        article quoting "Nghị quyết số 09-NQ/TU, ngày 05/8/2022", not the one on the draft). When none
+        says it, the answer is only related."""
+        def says_it(e: Evidence, quote: Quote) -> bool:
+            return holds_asked_kind(query, quote) and names_the_asked_role(searcher, query, quote, e.hits[0].metadata.provinces)
+
+        first = quoted[0]
+        if says_it(*first):
+            return quoted, CONFIDENT
+        settings = self.config.answer
+        other = next((item for item in quoted[1:]
+                      if confidence_of(item[0], query, settings) == CONFIDENT and says_it(*item)), None)
+        if other is None:
+            return quoted, RELATED  # "bao nhiêu?" answered by a sentence without a number
+        return [other, *(item for item in quoted if item is not other)], CONFIDENT
 
     def _judged(self, searcher: Searcher, query: Query) -> tuple[Query, list[Evidence], str]:
         """The documents to cite for one question, and how confidently."""

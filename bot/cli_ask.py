@@ -34,10 +34,12 @@ def run_ask(config: Config, questions: list[str], as_json: bool = False,
     for question in lines:
         asked = question
         if conversation and question.strip():
-            asked = followup_question(question, previous, now=time.time(), max_age_seconds=math.inf)
+            asked = followup_question(question, previous, now=time.time(), max_age_seconds=math.inf,
+                                      expand=answerer.expand_abbreviations)
         answer = answerer.answer(asked)
         if conversation and question.strip():
-            previous = Turn(question=question, effective_question=asked, provinces=detect_provinces(asked),
+            provinces = detect_provinces(answerer.expand_abbreviations(asked))
+            previous = Turn(question=question, effective_question=asked, provinces=provinces,
                             cited_doc_ids=tuple(c.doc_id for c in answer.citations), at=time.time(),
                             language=answer.language)
         stdout.write((answer_json(answer) if as_json else answer_text(answer)) + "\n")

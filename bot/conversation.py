@@ -12,12 +12,12 @@ import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Hashable
+from typing import Callable, Hashable
 
 from bot.analysis import FOLLOWUP_SEPARATOR
-from bot.language import detect_language, words
+from bot.language import detect_language, is_stopword, words
 from bot.provinces import PROVINCES, PROVINCES_BEFORE_2025, current_name, provinces_in
-from bot.text import fold, nfc
+from bot.text import fold, has_diacritics, nfc
 
 
 @dataclass(frozen=True)
@@ -62,9 +62,13 @@ _VI_REFERENCE_FOLDED = re.compile(
     r"\b(?:nghi quyet|ke hoach|hoi nghi|hoi thao|cuoc hop|chuong trinh|de an|du an|van ban|quyet dinh|chinh sach|"
     r"chi thi|muc tieu|nhiem vu|mo hinh|cai|viec|van de|dieu)\s+(?:do|ay|kia|nay)\b")
 # "thế có bao nhiêu nhiệm vụ đi kèm?", "so how many tasks come with it?": a message opening with a
-# word that continues the conversation is about the same province, however long it is.
+# word that continues the conversation is read in the previous topic, however long it is.
 _CONTINUES = re.compile(r"^(?:thế|vậy)(?: thì| còn)?\s")
 _CONTINUES_FOLDED = re.compile(r"^(?:(?:the|vay)(?: thi| con)?|so|then|also)\s")
+# "ai là chủ tịch UBND tỉnh?", "the province's target": the province the conversation is about.
+# Typed without diacritics "tinh" may be "tính", so only in a message with none.
+_PROVINCE_MEANT = re.compile(r"(?i)(?<!\w)tỉnh(?!\w)|\b(?:the|this|that) province\b|\bprovincial\b")
+_PROVINCE_MEANT_PLAIN = re.compile(r"(?i)\btinh\b")
 _MAX_REFERENCE_FOLLOWUP_WORDS = 8  # "nghị quyết đó có trọng tâm gì?"
 _MAX_PROVINCE_FOLLOWUP_WORDS = 5  # "trọng tâm là gì?" after a question about Nghệ An
 _VAGUE = re.compile(r"^(?:(?:gi|nua|gi nua|gi khac|gi them|gi nua khong|gi khac khong)(?: khong| nhi| a)?|else|anything else|more)$")
@@ -75,13 +79,15 @@ _TAIL = re.compile(r"\s*(?:là gì|la gi|là bao nhiêu|la bao nhieu|như thế 
 
 
 def followup_question(message: str, previous: Turn | None, *, now: float, max_age_seconds: float,
-                      replied: bool = False) -> str:
+                      replied: bool = False, expand: Callable[[str], str] = nfc) -> str:
     """The question to ask for `message`: itself when it stands alone, else rewritten in the context
-    of `previous` (ignored when older than `max_age_seconds`, unless the message replies to it)."""
+    of `previous` (ignored when older than `max_age_seconds`, unless the message replies to it).
+    `expand` writes out abbreviations as the analysis does (Answerer.expand_abbreviations), so that
+    "con NA thi sao" asks about Nghệ An."""
     message = nfc(message).strip()
     if previous is None or not message or (not replied and now - previous.at > max_age_seconds):
         return message
-    core = message.rstrip(" ?!.").strip()
+    core = nfc(expand(message)).rstrip(" ?!.").strip()
     lowered = core.lower()
     aspect = _ellipsis(lowered, core)
     named = detect_provinces(core)
@@ -91,20 +97,44 @@ def followup_question(message: str, previous: Turn | None, *, now: float, max_ag
         aspect_provinces = detect_provinces(aspect)
         if aspect_provinces and _only_provinces(aspect):
             return replace_provinces(previous.effective_question, previous.provinces, aspect_provinces)
-        return _join(aspect, previous.provinces if not aspect_provinces else ())
+        if aspect_provinces:
+            return _join(aspect, ())  # "còn Quảng Ninh đặt mục tiêu gì?": a question of its own
+        # "còn Ban Chấp hành?", "còn chỉ tiêu kinh tế số thì sao?": the same question about another
+        # part of the previous topic
+        return f"{topic(previous.effective_question)}{FOLLOWUP_SEPARATOR}{message}"
     short = len(words(core)) <= _MAX_QUESTION_FOLLOWUP_WORDS
     folded = fold(lowered)
     asks_about_previous = (short and not named and (_QUESTION_WORDS.match(folded) or _PRONOUNS.search(folded))) or (
-        not named and len(words(core)) <= _MAX_REFERENCE_FOLLOWUP_WORDS and _refers_back(lowered))
+        not named and len(words(core)) <= _MAX_REFERENCE_FOLLOWUP_WORDS and _refers_back(lowered)) or (
+        not named and (_shares_a_term(core, previous.effective_question) or _continues(lowered)))
     if asks_about_previous or (replied and short and not named and len(words(core)) <= 3):
         return f"{topic(previous.effective_question)}{FOLLOWUP_SEPARATOR}{message}"
     if not named and previous.provinces and (replied or len(words(core)) <= _MAX_PROVINCE_FOLLOWUP_WORDS
-                                             or _continues(lowered)):
-        # "trọng tâm là gì?", "hội thảo về nội dung gì?" right after a question about a province:
-        # still about that province. Only its name is carried, not the previous topic, so a new
-        # question ("giá vàng hôm nay?") is judged on its own words.
+                                             or _means_the_province(message)):
+        # "trọng tâm là gì?" right after a question about a province: still about that province.
+        # Only its name is carried, not the previous topic, so a new question ("giá vàng hôm nay?")
+        # is judged on its own words.
         return with_province(message, previous.provinces[0])
     return message
+
+
+def _shares_a_term(message: str, previous: str) -> bool:
+    """True when a short message repeats a term of two words of the previous question ("hội thảo"
+    in "hội thảo về nội dung gì?" after "… tổ chức hội thảo về chuyển đổi số?")."""
+    if len(words(message)) > _MAX_REFERENCE_FOLLOWUP_WORDS:
+        return False
+    return bool(_content_pairs(message) & _content_pairs(previous))
+
+
+def _content_pairs(text: str) -> set[tuple[str, str]]:
+    """Adjacent content words, folded; stopwords judged as written ("hội" is content, "hỏi" not)."""
+    tokens = words(nfc(text).lower())
+    return {(fold(a), fold(b)) for a, b in zip(tokens, tokens[1:]) if not (is_stopword(a, "vi") or is_stopword(b, "vi"))}
+
+
+def _means_the_province(text: str) -> bool:
+    """True for "ai là chủ tịch UBND tỉnh?", "chu tich tinh la ai", "the province's target"."""
+    return bool(_PROVINCE_MEANT.search(text) or (not has_diacritics(text) and _PROVINCE_MEANT_PLAIN.search(text)))
 
 
 def _continues(lowered: str) -> bool:

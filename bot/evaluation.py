@@ -103,6 +103,8 @@ def answer_in_context(answerer: Answerer, item: QAItem) -> Answer:
     if not item.previous:
         return answerer.answer(item.question)
     first = answerer.answer(item.previous)
-    turn = Turn(question=item.previous, effective_question=item.previous, provinces=detect_provinces(item.previous),
+    provinces = detect_provinces(answerer.expand_abbreviations(item.previous))
+    turn = Turn(question=item.previous, effective_question=item.previous, provinces=provinces,
                 cited_doc_ids=tuple(c.doc_id for c in first.citations), at=0.0, language=first.language)
-    return answerer.answer(followup_question(item.question, turn, now=0.0, max_age_seconds=60.0))
+    return answerer.answer(followup_question(item.question, turn, now=0.0, max_age_seconds=60.0,
+                                             expand=answerer.expand_abbreviations))

@@ -26,16 +26,20 @@ _DATE = re.compile(
 _NUMBER = re.compile(r"\b\d[\d.,]*(?:\s*(?:%|phần trăm|triệu|tỷ|nghìn|ngàn|người|hồ sơ|doanh nghiệp|xã|dịch vụ|thủ tục|đơn vị))?", re.IGNORECASE)
 _UPPER = "A-ZĐÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬÈÉẺẼẸÊỀẾỂỄỆÌÍỈĨỊÒÓỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢÙÚỦŨỤƯỪỨỬỮỰỲÝỶỸỴ"
 _NAME = rf"[{_UPPER}][^\W\d_]*(?:\s+[{_UPPER}][^\W\d_]*){{1,3}}"
-_PERSON = re.compile(rf"(?:(?:đồng chí|ông|bà|Đồng chí|Ông|Bà)\s+(?:{_NAME}))|(?:{_NAME})(?=\s*[,–-]?\s*(?:Chủ tịch|Phó Chủ tịch|Bí thư|Phó Bí thư|Giám đốc|Phó Giám đốc|Tổng Giám đốc|Trưởng|Phó Trưởng|Thứ trưởng|Bộ trưởng|Ủy viên))")
+_TITLES = "Chủ tịch|Phó Chủ tịch|Bí thư|Phó Bí thư|Giám đốc|Phó Giám đốc|Tổng Giám đốc|Trưởng|Phó Trưởng|Thứ trưởng|Bộ trưởng|Ủy viên"
+_PERSON = re.compile(rf"(?:(?:đồng chí|ông|bà|Đồng chí|Ông|Bà)\s+(?!(?:{_TITLES})\b)(?:{_NAME}))|(?:{_NAME})(?=\s*[,–-]?\s*(?:{_TITLES}))")
+# "Giám đốc Sở Y tế Dương Đình Chỉnh", "Chủ tịch UBND tỉnh Nguyễn Đức Trung": the name after the post.
+_TITLED_NAME = rf"(?:{_TITLES})(?:\s+[^\s,.;:()“”\"]+){{1,6}}?\s+(?P<name>{_NAME})(?![^\W\d_])"
+_SOMEONE = re.compile(rf"{_PERSON.pattern}|{_TITLED_NAME}")
 # A document's number: "586/KH-UBND", "09-NQ/TU", "168/2025/NĐ-CP", "Kế hoạch số 634".
 _CODE = rf"\d+(?:/\d+)*[/-][{_UPPER}][\w-]*(?:/[{_UPPER}][\w-]*)*"
 _DOCUMENT_NUMBER = re.compile(rf"\b[sS]ố\s+(?:{_CODE}|\d+\b)|\b{_CODE}")
 # A date down to the day, for questions asking for one ("ngày nào", "what date").
 _DAY = re.compile(_DAY_MONTH + r"|\bngày\s+\d{1,2}\b", re.IGNORECASE)
-_FACT_PATTERNS = {"day": _DAY, "when": _DATE, "how_many": _NUMBER, "who": _PERSON, "document_number": _DOCUMENT_NUMBER}
+_FACT_PATTERNS = {"day": _DAY, "when": _DATE, "how_many": _NUMBER, "who": _SOMEONE, "document_number": _DOCUMENT_NUMBER}
 # "Ai là Bí thư Tỉnh ủy Quảng Ninh?", "Giám đốc Sở Y tế là ai?", "Who is …": a question of identity,
 # answered only by a person named with the role asked (folded question).
-_IDENTITY = re.compile(r"^\W*(?:ai la|who is|who's|who was)\b|\bla ai\W*$")
+_IDENTITY = re.compile(r"^\W*(?:(?:the|vay|con|va|so|and|then)\s+)?(?:ai la|who is|who's|who was)\b|\bla ai\W*$")
 # Decisions weigh more than proposals when both answer ("phấn đấu" in a resolution vs "đề xuất").
 _DECIDED = re.compile(r"\b(kết luận|quyết nghị|thống nhất|thông qua|quyết định|ban hành|chỉ đạo)\b", re.IGNORECASE)
 _PROPOSED = re.compile(r"\b(đề xuất|dự thảo|kiến nghị|dự kiến|cho rằng|đề nghị|thay vì|góp ý)\b", re.IGNORECASE)
@@ -68,9 +72,8 @@ def quote_for(searcher: Searcher, embedder: Embedder | None, query: Query, hits:
     best = max(offsets, key=lambda o: (scores[o], -o))
     chosen = [best]
     fact_at = best
-    pattern = _FACT_PATTERNS.get(query.asks)
     following = _next_offset(offsets, best)
-    if pattern and not pattern.search(sentences[best]) and following is not None and pattern.search(sentences[following]):
+    if not _facts_in(query, sentences[best]) and following is not None and _facts_in(query, sentences[following]):
         chosen.append(following)  # "Hội nghị … diễn ra" then "Đồng chí X chủ trì"
         fact_at = following
     for offset in sorted(offsets, key=lambda o: -scores[o]):
@@ -94,6 +97,7 @@ def holds_asked_kind(query: Query, quote: Quote) -> bool:
     asking for a document's number ("số hiệu") gets none, or one asking for a day ("ban hành ngày
     nào?") gets only years ("đến năm 2025"): whatever the passage is about, it does not say what
     was asked. A question of who holds a post gets no name at all."""
+    query = query.asked_part()
     if query.asks == "document_number":
         return bool(_DOCUMENT_NUMBER.search(quote.text))
     if query.asks == "who" and query.language == "vi" and _IDENTITY.search(fold(query.text)):
@@ -116,6 +120,7 @@ def names_the_asked_role(searcher: Searcher, query: Query, quote: Quote, provinc
     """False when an identity question's quote names people, none with the role asked: "Phó Bí
     thư Tỉnh ủy" does not answer "Ai là Bí thư Tỉnh ủy?", nor "Giám đốc Sở Y tế" "Ai là giám đốc
     công an tỉnh?". Names written otherwise (most text outside the news) are not judged."""
+    query = query.asked_part()
     folded_question = fold(query.text)
     if query.asks != "who" or not _IDENTITY.search(folded_question):
         return True
@@ -147,13 +152,12 @@ def fact_span(searcher: Searcher, query: Query, sentence: str, provinces: tuple[
     if not pattern:
         return _what_was_said(searcher, query, sentence, provinces)
     if query.asks == "who":
-        match = pattern.search(sentence)
-        return match.group(0).strip() if match else sentence
+        return next(iter(_facts_in(query, sentence)), sentence)
     # "ban hành ngày nào?": the clause with a day, not "định hướng đến năm 2030" beside it
     clauses = [c.strip() for c in _clauses(sentence) if pattern.search(c)]
     if not clauses:
         return sentence
-    return max(clauses, key=lambda c: (searcher.coverage(query, c, provinces) + 0.5 * searcher.pair_coverage(query, c), -len(c)))
+    return max(clauses, key=lambda c: (_relevance(searcher, query, c, provinces), -len(c)))
 
 
 def _what_was_said(searcher: Searcher, query: Query, sentence: str, provinces: tuple[str, ...]) -> str:
@@ -163,8 +167,7 @@ def _what_was_said(searcher: Searcher, query: Query, sentence: str, provinces: t
     said = said.strip(" “”\"")
     if not colon or len(said) < _MIN_SAID_CHARS:
         return sentence
-    covered = lambda text: searcher.coverage(query, text, provinces) + 0.5 * searcher.pair_coverage(query, text)
-    return said if covered(said) >= covered(lead) else sentence
+    return said if _relevance(searcher, query, said, provinces) >= _relevance(searcher, query, lead, provinces) else sentence
 
 
 def _clauses(sentence: str) -> list[str]:
@@ -189,12 +192,11 @@ def _sentences(hits: tuple[Hit, ...]) -> tuple[dict[int, str], dict[int, Hit]]:
 
 def _scores(searcher: Searcher, embedder: Embedder | None, query: Query, sentences: dict[int, str],
             source: dict[int, Hit], offsets: list[int], provinces: tuple[str, ...], cosine_weight: float) -> dict[int, float]:
-    pattern = _FACT_PATTERNS.get(query.asks)
     scores = {}
     for o in offsets:
         s = sentences[o]
-        score = searcher.coverage(query, s, provinces) + 0.5 * searcher.pair_coverage(query, s)
-        if pattern and pattern.search(s):
+        score = _relevance(searcher, query, s, provinces)
+        if _facts_in(query, s):
             score += _FACT_BONUS
         if query.article and source[o].article == query.article:
             score += _NAMED_ARTICLE_BONUS  # "Điều 5 … quy định gì?": quote that article
@@ -212,6 +214,32 @@ def _scores(searcher: Searcher, embedder: Embedder | None, query: Query, sentenc
             if vector is not None:
                 scores[o] += cosine_weight * float(vector @ question)
     return scores
+
+
+def _facts_in(query: Query, text: str) -> list[str]:
+    """The spans of `text` of the kind the question asks for. A person is no place ("Nghệ An,
+    Giám đốc …") and not the one the question names ("Theo Chủ tịch Nguyễn Đức Trung, … lấy ai làm
+    trung tâm?")."""
+    pattern = _FACT_PATTERNS.get(query.asks)
+    if not pattern:
+        return []
+    if query.asks != "who":
+        return [m.group(0) for m in pattern.finditer(text)]
+    asked = fold(query.text)
+    names = ((m.group("name") or m.group(0)).strip() for m in pattern.finditer(text))
+    return [n for n in names if not provinces_in(n) and _bare_name(n) not in asked]
+
+
+def _bare_name(person: str) -> str:
+    """"đồng chí Nguyễn Đức Trung" -> "nguyen duc trung" (folded, as the question is matched)."""
+    return re.sub(r"^(?:dong chi|ong|ba)\s+", "", fold(person).lower())
+
+
+def _relevance(searcher: Searcher, query: Query, text: str, provinces: tuple[str, ...]) -> float:
+    """How much of the question `text` holds: its concepts, its adjacent pairs, and a follow-up's
+    own words once more ("<topic> – còn kinh tế số?" is answered by the sentence on kinh tế số)."""
+    return (searcher.coverage(query, text, provinces) + 0.5 * searcher.pair_coverage(query, text)
+            + searcher.concepts_coverage(query.focus, text, provinces))
 
 
 def _next_offset(offsets: list[int], offset: int) -> int | None:

@@ -142,11 +142,15 @@ class Searcher:
 
     def coverage(self, query: Query, text: str, provinces: tuple[str, ...] = ()) -> float:
         """The IDF-weighted share of the question's concepts that occur in `text` (0..1)."""
-        if query.empty:
+        return self.concepts_coverage(query.concepts, text, provinces)
+
+    def concepts_coverage(self, concepts: tuple[Concept, ...], text: str, provinces: tuple[str, ...] = ()) -> float:
+        """The IDF-weighted share of `concepts` that occur in `text` (0..1; 0 for none)."""
+        if not concepts:
             return 0.0
         forms = _text_forms(text)
         total = covered = 0.0
-        for concept in query.concepts:
+        for concept in concepts:
             weight = self.concept_weight(concept)
             total += weight
             if (concept.province and concept.province in provinces) or any(forms.contains(p) for p in concept.phrases):

@@ -127,6 +127,9 @@ class StubAnswerer:
         return Answer(question=question, text=f"Theo Báo [1]: “{question}”", found=True,
                       language=detect_language(question), citations=(citation,), latency_ms=1.0)
 
+    def expand_abbreviations(self, text: str) -> str:
+        return text
+
     def reload(self) -> None:
         pass
 

@@ -28,7 +28,13 @@ def ask(message: str, previous: Turn | None = VI, *, now: float = NOW + 60, repl
     ("con quang ninh thi sao", "Mục tiêu Chính phủ số của Quảng Ninh là gì?"),
     ("Quảng Ninh thì sao?", "Mục tiêu Chính phủ số của Quảng Ninh là gì?"),
     ("còn tỉnh Thanh Hóa?", "Mục tiêu Chính phủ số của Thanh Hóa là gì?"),
-    ("còn trục kinh tế số?", "trục kinh tế số Nghệ An?"),
+    # another part of the same topic: the topic is kept, the part is what is asked
+    ("còn trục kinh tế số?", "Mục tiêu Chính phủ số của Nghệ An – còn trục kinh tế số?"),
+    # repeating a term of the previous question: about the same thing
+    ("Chính phủ số gồm những chỉ số nào?", "Mục tiêu Chính phủ số của Nghệ An – Chính phủ số gồm những chỉ số nào?"),
+    # "tỉnh" without a name: the province of the conversation
+    ("ai là chủ tịch UBND tỉnh hiện nay?", "ai là chủ tịch UBND tỉnh hiện nay (Nghệ An)?"),
+    ("chu tich ubnd tinh hien nay la ai", "chu tich ubnd tinh hien nay la ai (Nghệ An)?"),
     ("ai chủ trì?", "Mục tiêu Chính phủ số của Nghệ An – ai chủ trì?"),
     ("bao giờ?", "Mục tiêu Chính phủ số của Nghệ An – bao giờ?"),
     ("còn gì nữa không?", "Mục tiêu Chính phủ số của Nghệ An – còn gì nữa không?"),
@@ -36,8 +42,9 @@ def ask(message: str, previous: Turn | None = VI, *, now: float = NOW + 60, repl
     ("ke hoach do trien khai den khi nao", "Mục tiêu Chính phủ số của Nghệ An – ke hoach do trien khai den khi nao"),
     ("trọng tâm là gì?", "trọng tâm là gì (Nghệ An)?"),  # short, no province: still about Nghệ An
     # opening with "thế" / "vậy thì": goes on from the last question, however long
-    ("thế có bao nhiêu nhiệm vụ, giải pháp đi kèm?", "thế có bao nhiêu nhiệm vụ, giải pháp đi kèm (Nghệ An)?"),
-    ("vay thi dich vu cong truc tuyen dat bao nhieu phan tram", "vay thi dich vu cong truc tuyen dat bao nhieu phan tram (Nghệ An)?"),
+    ("thế có bao nhiêu nhiệm vụ, giải pháp đi kèm?", "Mục tiêu Chính phủ số của Nghệ An – thế có bao nhiêu nhiệm vụ, giải pháp đi kèm?"),
+    ("vay thi dich vu cong truc tuyen dat bao nhieu phan tram",
+     "Mục tiêu Chính phủ số của Nghệ An – vay thi dich vu cong truc tuyen dat bao nhieu phan tram"),
     ("hôm nay có tin gì mới về chuyển đổi số không?", "hôm nay có tin gì mới về chuyển đổi số không?"),
     ("Thanh Hóa đặt mục tiêu gì về kinh tế số?", "Thanh Hóa đặt mục tiêu gì về kinh tế số?"),  # stands alone
     ("Chuyển đổi số trong giáo dục được triển khai ra sao ở các trường học?",
@@ -55,10 +62,19 @@ def test_vietnamese_followups(message, expected):
     ("who leads it?", "What are Nghe An's digital government targets – who leads it?"),
     ("What is the e-government plan of Thanh Hoa?", "What is the e-government plan of Thanh Hoa?"),
     ("so how many online public services does the province offer now?",
-     "so how many online public services does the province offer now (Nghệ An)?"),
+     "What are Nghe An's digital government targets – so how many online public services does the province offer now?"),
 ])
 def test_english_followups(message, expected):
     assert ask(message, EN) == expected
+
+
+def test_province_abbreviations_switch_the_province_when_the_analysis_expands_them():
+    expand = {"con NA thi sao": "con Nghệ An thi sao", "QN thì sao?": "Quảng Ninh thì sao?"}.get
+    after_qn = Turn("x", "Mục tiêu Chính phủ số của Quảng Ninh là gì?", ("Quảng Ninh",), (3,), NOW)
+    assert followup_question("con NA thi sao", after_qn, now=NOW, max_age_seconds=60, expand=lambda m: expand(m, m)) == \
+        "Mục tiêu Chính phủ số của Nghệ An là gì?"
+    assert followup_question("QN thì sao?", VI, now=NOW, max_age_seconds=60, expand=lambda m: expand(m, m)) == \
+        "Mục tiêu Chính phủ số của Quảng Ninh là gì?"
 
 
 def test_context_expires_except_for_replies_and_chains_do_not_pile_up():

@@ -70,6 +70,19 @@ def test_the_question_asks_for_a_date_a_number_or_a_person(analyzer):
     assert analyzer.analyze("nghi quyet cds so bao nhieu").asks == "document_number"
 
 
+def test_a_followup_asks_what_its_own_words_ask_or_else_what_the_topic_asked(analyzer):
+    from bot.analysis import FOLLOWUP_SEPARATOR as SEP
+
+    assert analyzer.analyze(f"Hội nghị diễn ra khi nào{SEP}ai chủ trì?").asks == "who"
+    # "còn X thì sao?": the same question about another part of the topic
+    assert analyzer.analyze(f"Quảng Ninh hoàn thành bao nhiêu mục tiêu{SEP}còn kinh tế số thì sao?").asks == "how_many"
+    assert analyzer.analyze(f"Dự thảo xin ý kiến Thường trực Tỉnh ủy khi nào{SEP}còn Ban Chấp hành?").asks == "when"
+    assert analyzer.analyze(f"How many targets did Quang Ninh meet{SEP}what about the digital economy?").asks == "how_many"
+    # a question of its own that asks for no date or number does not inherit one
+    assert analyzer.analyze(f"Nghệ An thông qua dự thảo khi nào{SEP}trong tam la j").asks == ""
+    assert analyzer.analyze(f"Nghệ An thông qua dự thảo khi nào{SEP}nghị quyết đó có trọng tâm gì?").asks == ""
+
+
 def test_a_quote_holds_what_was_asked_only_with_its_kind_of_fact(analyzer):
     from bot.quotes import Quote, holds_asked_kind
 

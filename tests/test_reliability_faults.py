@@ -416,6 +416,7 @@ class GatedAnswerer:
         self._inner = inner
         self.config = inner.config
         self.embedder = inner.embedder
+        self.expand_abbreviations = inner.expand_abbreviations
         self.gate = threading.Event()
         self.gate.set()
         self.waiting = threading.Event()

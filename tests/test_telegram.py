@@ -250,6 +250,7 @@ class _Exploding:
     def __init__(self, inner) -> None:
         self._inner = inner
         self.store = inner.store
+        self.expand_abbreviations = inner.expand_abbreviations
 
     def answer(self, question: str) -> Answer:
         if "boom" in question:

@@ -178,6 +178,7 @@ class _Related:
         self._inner = inner
         self.store = inner.store
         self.config = inner.config
+        self.expand_abbreviations = inner.expand_abbreviations
 
     def answer(self, question: str) -> Answer:
         answer = self._inner.answer(question.replace("(liên quan)", ""))

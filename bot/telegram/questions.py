@@ -94,17 +94,18 @@ async def answer_question(update: Update, context: CustomContext, raw_question: 
     previous = services.conversations.answered_by(message.chat_id, message.reply_to_message.message_id) \
         if replied else None
     previous = previous or services.conversations.last(key)
-    effective = followup_question(question, previous, now=time.time(), replied=replied,
+    expand = services.answerer.expand_abbreviations  # "NA", "QN" name provinces
+    effective = followup_question(question, previous, now=time.time(), replied=replied, expand=expand,
                                   max_age_seconds=services.config.conversation.followup_minutes * 60)
     province = services.chat_settings(message.chat_id).province
-    if effective == nfc(question) and province and not detect_provinces(question):
+    if effective == nfc(question) and province and not detect_provinces(expand(question)):
         effective = with_province(effective, province)
     try:
         await context.bot.send_chat_action(message.chat_id, ChatAction.TYPING)
     except TelegramError as exc:  # cosmetic; the answer matters
         logger.debug("typing indicator failed: %s", exc)
     answer = await ask_core(update, context, effective)
-    turn = Turn(question=nfc(question), effective_question=effective, provinces=detect_provinces(effective),
+    turn = Turn(question=nfc(question), effective_question=effective, provinces=detect_provinces(expand(effective)),
                 cited_doc_ids=tuple(c.doc_id for c in answer.citations), at=time.time(), language=answer.language)
     # Remembered before the reply goes out: updates are handled concurrently, and the user's next
     # message ("còn Quảng Ninh thì sao?") can arrive while this handler still awaits Telegram.
