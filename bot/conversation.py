@@ -127,9 +127,12 @@ def _shares_a_term(message: str, previous: str) -> bool:
 
 
 def _content_pairs(text: str) -> set[tuple[str, str]]:
-    """Adjacent content words, folded; stopwords judged as written ("hội" is content, "hỏi" not)."""
+    """Adjacent content words, folded; stopwords of either language judged as written ("hội" is
+    content, "hỏi" is not, nor "is the")."""
     tokens = words(nfc(text).lower())
-    return {(fold(a), fold(b)) for a, b in zip(tokens, tokens[1:]) if not (is_stopword(a, "vi") or is_stopword(b, "vi"))}
+    content = [not (is_stopword(t, "vi") or is_stopword(t, "en")) for t in tokens]
+    return {(fold(a), fold(b)) for (a, b), keep, keep_next in zip(zip(tokens, tokens[1:]), content, content[1:])
+            if keep and keep_next}
 
 
 def _means_the_province(text: str) -> bool:

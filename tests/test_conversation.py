@@ -61,6 +61,9 @@ def test_vietnamese_followups(message, expected):
     ("when?", "What are Nghe An's digital government targets – when?"),
     ("who leads it?", "What are Nghe An's digital government targets – who leads it?"),
     ("What is the e-government plan of Thanh Hoa?", "What is the e-government plan of Thanh Hoa?"),
+    ("What are the opening hours of the museum?", "What are the opening hours of the museum?"),  # shares only "what are"
+    ("What are the digital government rules for banks?",  # repeats "digital government": same topic
+     "What are Nghe An's digital government targets – What are the digital government rules for banks?"),
     ("so how many online public services does the province offer now?",
      "What are Nghe An's digital government targets – so how many online public services does the province offer now?"),
 ])
