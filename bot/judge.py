@@ -125,9 +125,11 @@ def confirms_premises(evidence: Evidence, query: Query) -> bool:
 
 
 def cited_documents(evidence: list[Evidence], settings: AnswerConfig, query: Query) -> list[Evidence]:
-    """The documents to cite, in retrieval order: those that answer nearly as well as the best.
-    When none answers with confidence, the search's first stays first (if related at all): the
-    judge's probabilities that low order passages worse than the search does."""
+    """The documents to cite: those that answer nearly as well as the best, the likeliest first
+    (on the dev sets this orders confident answers better than the search: seed dev 0.902 -> 0.927,
+    XQuAD dev +0.002, statutes dev the same). When none answers with confidence, the search's first
+    stays first (if related at all): the judge's probabilities that low order passages worse than
+    the search does."""
     if not evidence:
         return []
     best = max(e.probability for e in evidence)
@@ -140,4 +142,6 @@ def cited_documents(evidence: list[Evidence], settings: AnswerConfig, query: Que
     named = bool(query.article) and first.hits[0].article == query.article
     if (named or best < settings.answer_cutoff(language)) and first.probability >= settings.related_cutoff(language):
         cited = [first, *(e for e in cited if e is not first)]
+    else:
+        cited = sorted(cited, key=lambda e: -e.probability)
     return cited[: settings.max_citations]

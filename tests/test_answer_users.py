@@ -134,6 +134,13 @@ def test_the_person_a_question_names_is_not_its_answer(answerer):
     assert answer.short_answer != "Nguyễn Đức Trung"
 
 
+def test_of_several_confident_sources_the_likeliest_answer_is_cited_first(answerer):
+    # the search puts the 2022 conference first ("dự thảo Nghị quyết" throughout); the 2021 plan
+    # says who drafts it: "Sở TT&TT chủ trì xây dựng dự thảo Nghị quyết"
+    answer = answerer.answer("Which department leads the drafting of Nghe An's digital transformation resolution?")
+    assert answer.found and answer.citations[0].source_file == "003_500af1a167ffe578.txt"
+
+
 def ask_after(answerer: Answerer, previous: str, message: str):
     """The answer to `message` asked right after `previous` in one chat, resolved as the bot does."""
     turn = Turn(previous, previous, detect_provinces(answerer.expand_abbreviations(previous)), (), 0.0)
