@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from bot.analysis import Query
 from bot.embedding import Embedder
+from bot.language import is_stopword
 from bot.provinces import provinces_in
 from bot.records import Hit
 from bot.search import Searcher
@@ -109,7 +110,39 @@ def holds_asked_kind(query: Query, quote: Quote) -> bool:
         return True
     # the digits of "Covid-19" or "4.0" are no date
     digits = re.sub(r"(?<=[^\W\d_])-?\d+|\b\d\.\d\b", "", quote.text) if query.asks == "when" else quote.text
-    return bool(re.search(r"\d", digits) or _NUMBER_WORD.search(digits))
+    if not (re.search(r"\d", digits) or _NUMBER_WORD.search(digits)):
+        return False
+    return query.asks != "how_many" or _counts_what_was_asked(query, quote.text)
+
+
+# "bao nhiêu tỷ đồng / người / phần trăm?": a count of money, people or a share is answered by a
+# number of that (folded; words around the number, either side: "ở tuổi 39" is how ages are written).
+# Only these: other things counted are named too many ways ("bao nhiêu khu vực" ~ "ba tâm chấn").
+_COUNTED = re.compile(r"\bbao nhieu\s+(phan tram|ty|ti|trieu|nghin|dong|usd|do la|nguoi|dan)\b")
+_SAME_COUNT = {"phan tram": ("%", "phan tram", "nua"), "dan": ("dan", "nguoi"), "nguoi": ("nguoi", "dan"), "ty": ("ty", "ti"),
+               "ti": ("ty", "ti"), "do la": ("do la", "usd", "$"), "usd": ("do la", "usd", "$")}
+# Numbers as written in words, with diacritics: folded, "ba", "nam", "sau" are also "bà", "năm", "sau".
+_NUMBER_WORDS_VI = {"một", "hai", "ba", "bốn", "tư", "năm", "sáu", "bảy", "tám", "chín", "mười", "mươi", "trăm", "nghìn",
+                    "ngàn", "triệu", "tỷ", "tỉ", "nửa"}
+_COUNT_WINDOW = 2  # words between a number and what it counts, either side: "ở tuổi 39", "1,3 triệu người"
+
+
+def _counts_what_was_asked(query: Query, text: str) -> bool:
+    """"Nghệ An chi bao nhiêu tỷ đồng?" is not answered by "Kế hoạch số 634 ngày 29/8/2023": a
+    number of the money, people or share asked, or the answer is not confident."""
+    m = _COUNTED.search(fold(query.text).lower())
+    if query.language != "vi" or not m:
+        return True
+    units = _SAME_COUNT.get(m.group(1), (m.group(1),))
+    if "%" in units and re.search(r"\d\s*%", text):
+        return True
+    tokens = re.findall(r"\d[\d.,/]*|[^\W\d_]+", text.lower())
+    folded = [fold(t) for t in tokens]
+    numbers = [i for i, t in enumerate(tokens) if t[0].isdigit() or t in _NUMBER_WORDS_VI]
+    wanted = [u.split() for u in units if u != "%"]
+    return any(folded[j: j + len(u)] == u
+               for i in numbers for u in wanted
+               for j in range(max(0, i - _COUNT_WINDOW - len(u) + 1), i + _COUNT_WINDOW + 2) if j != i)
 
 
 _ROLE_END = re.compile(r"[;.]|\s(?:đề nghị|phát biểu|cho biết|nhấn mạnh|chủ trì|trình bày)\b")
