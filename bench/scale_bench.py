@@ -8,7 +8,7 @@ The vectors are SYNTHETIC: no run on this machine can embed a million chunks (th
 cluster centres (so that, like real sentence embeddings, they have neighbourhoods an IVF index can find;
 uniform random vectors have none and would understate IVF recall). Queries are stored vectors plus
 noise, re-normalized. For every size both indexes are built with the product's own
-bot.store.build_faiss: exact (IndexConfig(approximate_above=n), a flat inner-product index) and
+bot.index_writer.build_faiss: exact (IndexConfig(approximate_above=n), a flat inner-product index) and
 approximate (IndexConfig(approximate_above=0), the IVF + 8-bit scalar quantization index the builder
 switches to above the configured approximate_above). The table marks which one the builder picks at that
 size with the project's config.toml.
@@ -72,7 +72,7 @@ def measure_size(n: int, query_count: int) -> dict:
     import faiss
 
     from bot.config import IndexConfig, load_config
-    from bot.store import build_faiss, index_type_name
+    from bot.index_writer import build_faiss, index_type_name
 
     settings = load_config(PROJECT_DIR / "config.toml").index
     vectors = synthetic_vectors(n)

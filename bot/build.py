@@ -26,7 +26,7 @@ from typing import Callable, Iterator
 import numpy as np
 from tqdm import tqdm
 
-from bot import store
+from bot import index_writer, store
 from bot.accents import accent_table
 from bot.chunking import chunk_document
 from bot.cleaning import clean_document
@@ -64,7 +64,7 @@ def build_index(
         index_dir.mkdir(parents=True, exist_ok=True)
     with build_lock(index_dir):
         with index_write_errors(index_dir):
-            store.prune_generations(index_dir, config.index.keep_generations)
+            index_writer.prune_generations(index_dir, config.index.keep_generations)
         report = BuildReport(index_dir=str(index_dir))
         raw_files, hashes = _read_corpus(config, report)
         overrides = load_metadata_overrides(config.corpus.dir / config.corpus.metadata_file)
@@ -273,7 +273,7 @@ def _write_generation(config: Config, documents: list[Document], fingerprint: st
     conn = None
     old = _PreviousVectors(previous) if previous is not None else None
     try:
-        conn = store.create_database(tmp / store.DB_NAME)
+        conn = index_writer.create_database(tmp / store.DB_NAME)
         rows, inputs, files = _chunk_rows(conn, documents, config, embedder)
         known = old.known_hashes() if old else set()
         to_embed = sum(1 for h in inputs if h not in known)
@@ -298,18 +298,18 @@ def _write_generation(config: Config, documents: list[Document], fingerprint: st
                 bar.update(len(missing))
                 if on_progress:
                     on_progress(done, to_embed)
-            store.insert_chunks(conn, batch_rows, vectors)
+            index_writer.insert_chunks(conn, batch_rows, vectors)
             recent = vectors
         bar.close()
-        store.insert_accents(conn, accent_table(doc.text for doc in documents))
+        index_writer.insert_accents(conn, accent_table(doc.text for doc in documents))
         conn.commit()
         report.chunks = len(rows)
         report.reused = report.chunks - report.embedded
         report.embedded_files = tuple(sorted(embedded_files))
-        ids, matrix = store.all_vectors(conn, embedder.dimension)
-        faiss_index = store.build_faiss(ids, matrix, config.index)
-        report.index_type = store.index_type_name(faiss_index)
-        store.write_faiss(faiss_index, tmp / store.FAISS_NAME)
+        ids, matrix = index_writer.all_vectors(conn, embedder.dimension)
+        faiss_index = index_writer.build_faiss(ids, matrix, config.index)
+        report.index_type = index_writer.index_type_name(faiss_index)
+        index_writer.write_faiss(faiss_index, tmp / store.FAISS_NAME)
         manifest = {
             "schema_version": store.SCHEMA_VERSION,
             "pipeline_version": PIPELINE_VERSION,
@@ -325,29 +325,29 @@ def _write_generation(config: Config, documents: list[Document], fingerprint: st
             "build_time": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "generation": name,
         }
-        store.write_manifest(conn, tmp, manifest)
+        index_writer.write_manifest(conn, tmp, manifest)
         conn.close()
         conn = None
-        store.fsync_tree(tmp)
+        index_writer.fsync_tree(tmp)
         gen = index_dir / name
         os.rename(tmp, gen)
-        store.publish_generation(index_dir, gen)
+        index_writer.publish_generation(index_dir, gen)
     except BaseException:
         if conn is not None:
             conn.close()
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    store.prune_generations(index_dir, config.index.keep_generations)
+    index_writer.prune_generations(index_dir, config.index.keep_generations)
 
 
 def _chunk_rows(conn: sqlite3.Connection, documents: list[Document], config: Config,
-                embedder: Embedder) -> tuple[list[store.ChunkRow], dict[str, str], list[str]]:
+                embedder: Embedder) -> tuple[list[index_writer.ChunkRow], dict[str, str], list[str]]:
     """The chunk rows, what the model sees for every embed hash they name (chunks and their
     sentences), and each row's source file."""
     rows, inputs, files = [], {}, []
     model = config.embedding.model
     for doc in documents:
-        doc_id = store.insert_document(conn, doc.source_file, doc.text, doc.metadata, doc.content_hash)
+        doc_id = index_writer.insert_document(conn, doc.source_file, doc.text, doc.metadata, doc.content_hash)
         title = searchable_title(doc)
         for chunk in chunk_document(doc, config.chunking):
             # the article's heading is searched with each of its chunks, as the document's title is
@@ -362,7 +362,7 @@ def _chunk_rows(conn: sqlite3.Connection, documents: list[Document], config: Con
                 sentence_hash = embed_hash(model, sentence_in)
                 inputs[sentence_hash] = sentence_in
                 sentences.append((a, b, sentence_hash))
-            rows.append(store.ChunkRow(
+            rows.append(index_writer.ChunkRow(
                 doc_id=doc_id, position=chunk.position, start=chunk.start, end=chunk.end, text=chunk.text,
                 embed_hash=chunk_hash, fts=(search_key(chunk.text), fold(chunk.text), *title_fts),
                 locator=chunk.locator, sentences=tuple(sentences),

@@ -28,6 +28,7 @@ from pathlib import Path
 
 import pytest
 
+from bot import index_writer
 from bot import store as store_module
 from bot.errors import IndexInvalidError
 from bot.store import current_generation, verify_index
@@ -205,14 +206,14 @@ def _disk_full(monkeypatch) -> None:
     def full(*args, **kwargs):
         raise sqlite3.OperationalError("database or disk is full")  # what SQLite says on ENOSPC
 
-    monkeypatch.setattr(store_module, "insert_chunks", full)
+    monkeypatch.setattr(index_writer, "insert_chunks", full)
 
 
 def _read_only(monkeypatch) -> None:
     def read_only(path):
         raise OSError(errno.EROFS, os.strerror(errno.EROFS), str(path))
 
-    monkeypatch.setattr(store_module, "create_database", read_only)
+    monkeypatch.setattr(index_writer, "create_database", read_only)
 
 
 @pytest.mark.parametrize(("fault", "reason"), [(_disk_full, "database or disk is full"),
