@@ -67,9 +67,13 @@ _CONTINUES = re.compile(r"^(?:thế|vậy)(?: thì| còn)?\s")
 _CONTINUES_FOLDED = re.compile(r"^(?:(?:the|vay)(?: thi| con)?|so|then|also)\s")
 # "ai là chủ tịch UBND tỉnh?", "the province's target": the province the conversation is about.
 # Typed without diacritics "tinh" may be "tính", so only in a message with none.
-_PROVINCE_MEANT = re.compile(r"(?i)(?<!\w)tỉnh(?!\w)|\b(?:the|this|that) province\b|\bprovincial\b")
-_PROVINCE_MEANT_PLAIN = re.compile(r"(?i)\btinh\b")
+# Not "tỉnh nào" (which province), "các tỉnh", "tỉnh khác", "tỉnh thành" (provinces at large).
+_PROVINCE_MEANT = re.compile(r"(?i)(?<!các )(?<!\w)tỉnh(?!\w)(?! nào| khác| thành)|\b(?:the|this|that) province\b|\bprovincial\b")
+_PROVINCE_MEANT_PLAIN = re.compile(r"(?i)(?<!cac )\btinh\b(?! nao| khac| thanh)")
 _MAX_REFERENCE_FOLLOWUP_WORDS = 8  # "nghị quyết đó có trọng tâm gì?"
+# What nearly every question to this bot is about: sharing it does not make a message a follow-up
+# ("Tỉnh nào dẫn đầu về chuyển đổi số?" after a question on Nghệ An's targets stands alone).
+_EVERY_QUESTIONS_TERMS = {("chuyen", "doi"), ("doi", "so"), ("digital", "transformation")}
 _MAX_PROVINCE_FOLLOWUP_WORDS = 5  # "trọng tâm là gì?" after a question about Nghệ An
 _VAGUE = re.compile(r"^(?:(?:gi|nua|gi nua|gi khac|gi them|gi nua khong|gi khac khong)(?: khong| nhi| a)?|else|anything else|more)$")
 _MAX_FOLLOWUP_WORDS = 6  # "còn X thì sao": X at most this long
@@ -123,7 +127,7 @@ def _shares_a_term(message: str, previous: str) -> bool:
     in "hội thảo về nội dung gì?" after "… tổ chức hội thảo về chuyển đổi số?")."""
     if len(words(message)) > _MAX_REFERENCE_FOLLOWUP_WORDS:
         return False
-    return bool(_content_pairs(message) & _content_pairs(previous))
+    return bool((_content_pairs(message) & _content_pairs(previous)) - _EVERY_QUESTIONS_TERMS)
 
 
 def _content_pairs(text: str) -> set[tuple[str, str]]:

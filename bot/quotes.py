@@ -13,7 +13,6 @@ from dataclasses import dataclass
 
 from bot.analysis import Query
 from bot.embedding import Embedder
-from bot.language import is_stopword
 from bot.provinces import provinces_in
 from bot.records import Hit
 from bot.search import Searcher
