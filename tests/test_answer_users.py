@@ -51,6 +51,7 @@ def test_casual_phone_vietnamese_is_answered_from_the_right_article(answerer, qu
     ("What kind of neighbourhood team did Nghe An's Party secretary suggest to help residents and businesses pick up digital skills?",
      NGHE_AN_2022, "tổ công nghệ số cộng đồng"),
     ("How many goals has Quang Ninh hit so far in its digital push?", QUANG_NINH, "7/20"),  # "hit", "so far"
+    ("Which ministry official joined Thanh Hoa's online conference?", "004_19ab1e55f0366f18.txt", "Nguyễn Phú Tiến"),
 ])
 def test_english_in_everyday_words_finds_the_vietnamese_article(answerer, question, source, fact):
     answer = answerer.answer(question)
