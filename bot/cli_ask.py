@@ -16,7 +16,7 @@ from typing import Iterable, TextIO
 from bot.answer import Answerer
 from bot.compose import format_date
 from bot.config import Config
-from bot.conversation import Turn, detect_provinces, followup_question
+from bot.conversation import Turn, followup_question, turn_after
 from bot.embedding import limit_threads
 from bot.records import Answer
 
@@ -38,10 +38,7 @@ def run_ask(config: Config, questions: list[str], as_json: bool = False,
                                       expand=answerer.expand_abbreviations)
         answer = answerer.answer(asked)
         if conversation and question.strip():
-            provinces = detect_provinces(answerer.expand_abbreviations(asked))
-            previous = Turn(question=question, effective_question=asked, provinces=provinces,
-                            cited_doc_ids=tuple(c.doc_id for c in answer.citations), at=time.time(),
-                            language=answer.language)
+            previous = turn_after(question, asked, answer, time.time(), answerer.expand_abbreviations)
         stdout.write((answer_json(answer) if as_json else answer_text(answer)) + "\n")
         stdout.flush()
     return 0

@@ -17,6 +17,7 @@ from typing import Callable, Hashable
 from bot.analysis import FOLLOWUP_SEPARATOR
 from bot.language import detect_language, is_stopword, words
 from bot.provinces import PROVINCES, PROVINCES_BEFORE_2025, current_name, provinces_in
+from bot.records import Answer
 from bot.text import fold, has_diacritics, nfc
 
 
@@ -30,6 +31,14 @@ class Turn:
     cited_doc_ids: tuple[int, ...]
     at: float  # time.time() when it was asked
     language: str = "vi"
+
+
+def turn_after(question: str, asked: str, answer: Answer, at: float, expand: Callable[[str], str] = nfc) -> Turn:
+    """The turn `question` makes once answered: as typed, as asked (the follow-up resolved), the
+    provinces it is about (abbreviations written out by `expand`, as in followup_question) and what
+    it cites."""
+    return Turn(question=nfc(question), effective_question=asked, provinces=detect_provinces(expand(asked)),
+                cited_doc_ids=tuple(c.doc_id for c in answer.citations), at=at, language=answer.language)
 
 
 def detect_provinces(text: str) -> tuple[str, ...]:
@@ -114,7 +123,7 @@ def followup_question(message: str, previous: Turn | None, *, now: float, max_ag
     if asks_about_previous or (replied and short and not named and len(words(core)) <= 3):
         return f"{topic(previous.effective_question)}{FOLLOWUP_SEPARATOR}{message}"
     if not named and previous.provinces and (replied or len(words(core)) <= _MAX_PROVINCE_FOLLOWUP_WORDS
-                                             or _means_the_province(message)):
+                                             or _means_the_province(message)):  # as typed: "ubnd tinh" stays plain
         # "trọng tâm là gì?" right after a question about a province: still about that province.
         # Only its name is carried, not the previous topic, so a new question ("giá vàng hôm nay?")
         # is judged on its own words.

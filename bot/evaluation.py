@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.answer import Answerer
-from bot.conversation import Turn, detect_provinces, followup_question
+from bot.conversation import followup_question, turn_after
 from bot.records import Answer
 from bot.text import search_key
 
@@ -102,9 +102,7 @@ def answer_in_context(answerer: Answerer, item: QAItem) -> Answer:
     same conversation, the way the bot resolves it."""
     if not item.previous:
         return answerer.answer(item.question)
-    first = answerer.answer(item.previous)
-    provinces = detect_provinces(answerer.expand_abbreviations(item.previous))
-    turn = Turn(question=item.previous, effective_question=item.previous, provinces=provinces,
-                cited_doc_ids=tuple(c.doc_id for c in first.citations), at=0.0, language=first.language)
+    expand = answerer.expand_abbreviations
+    turn = turn_after(item.previous, item.previous, answerer.answer(item.previous), 0.0, expand)
     return answerer.answer(followup_question(item.question, turn, now=0.0, max_age_seconds=60.0,
-                                             expand=answerer.expand_abbreviations))
+                                             expand=expand))

@@ -15,7 +15,7 @@ from telegram.constants import ChatAction, ChatType, ParseMode
 from telegram.error import TelegramError
 
 from bot import formatting as fmt
-from bot.conversation import Turn, detect_provinces, followup_question, with_province
+from bot.conversation import detect_provinces, followup_question, turn_after, with_province
 from bot.history import answer_confidence
 from bot.language import detect_language
 from bot.records import Answer
@@ -105,8 +105,7 @@ async def answer_question(update: Update, context: CustomContext, raw_question: 
     except TelegramError as exc:  # cosmetic; the answer matters
         logger.debug("typing indicator failed: %s", exc)
     answer = await ask_core(update, context, effective)
-    turn = Turn(question=nfc(question), effective_question=effective, provinces=detect_provinces(expand(effective)),
-                cited_doc_ids=tuple(c.doc_id for c in answer.citations), at=time.time(), language=answer.language)
+    turn = turn_after(question, effective, answer, time.time(), expand)
     # Remembered before the reply goes out: updates are handled concurrently, and the user's next
     # message ("còn Quảng Ninh thì sao?") can arrive while this handler still awaits Telegram.
     services.conversations.remember(key, turn)
