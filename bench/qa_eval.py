@@ -10,7 +10,9 @@ The second blind set (70 questions incl. comparisons, written 2026-12-03 by some
 corpus/) is split in two by position: even items are a dev half (looked at, tuned on), odd items
 the test half (reported only). The second follow-up set (tests/data/followup_set2.toml: 48 follow-ups,
 refusals mid-conversation and comparisons, written 2026-12-04 the same way) is split the same way
-(`--set followups2-dev`, `--set followups2-test`).
+(`--set followups2-dev`, `--set followups2-test`). A fourth (tests/data/qa_test3.toml: 84 items,
+formal, unaccented, phone and everyday-English questions, follow-ups, comparisons and 20 refusals
+of six kinds, written 2026-12-04 the same way) too (`--set blind3-dev`, `--set blind3-test`).
 
 Right source first and fact in the answer for answerable questions (a confident answer is
 required), and correct refusals (no confident answer) for the rest, overall and per kind.
@@ -39,9 +41,12 @@ SETS = {"dev": PROJECT_DIR / "tests" / "data" / "seed_qa.toml", "test": PROJECT_
         "blind2-dev": PROJECT_DIR / "tests" / "data" / "qa_test2.toml",
         "blind2-test": PROJECT_DIR / "tests" / "data" / "qa_test2.toml",
         "followups2-dev": PROJECT_DIR / "tests" / "data" / "followup_set2.toml",
-        "followups2-test": PROJECT_DIR / "tests" / "data" / "followup_set2.toml"}
+        "followups2-test": PROJECT_DIR / "tests" / "data" / "followup_set2.toml",
+        "blind3-dev": PROJECT_DIR / "tests" / "data" / "qa_test3.toml",
+        "blind3-test": PROJECT_DIR / "tests" / "data" / "qa_test3.toml"}
 # Sets that are one half of a file: (start, step) over its items.
-HALVES = {"blind2-dev": (0, 2), "blind2-test": (1, 2), "followups2-dev": (0, 2), "followups2-test": (1, 2)}
+HALVES = {"blind2-dev": (0, 2), "blind2-test": (1, 2), "followups2-dev": (0, 2), "followups2-test": (1, 2),
+          "blind3-dev": (0, 2), "blind3-test": (1, 2)}
 
 
 def questions(name: str) -> list:
