@@ -86,7 +86,7 @@ _EVERY_QUESTIONS_TERMS = {("chuyen", "doi"), ("doi", "so"), ("digital", "transfo
 _MAX_PROVINCE_FOLLOWUP_WORDS = 5  # "trọng tâm là gì?" after a question about Nghệ An
 _VAGUE = re.compile(r"^(?:(?:gi|nua|gi nua|gi khac|gi them|gi nua khong|gi khac khong)(?: khong| nhi| a)?|else|anything else|more)$")
 _MAX_FOLLOWUP_WORDS = 6  # "còn X thì sao": X at most this long
-_MAX_QUESTION_FOLLOWUP_WORDS = 4  # "ai chủ trì?", "bao giờ?", "who leads it?"
+_MAX_QUESTION_FOLLOWUP_WORDS = 5  # "ai chủ trì?", "who leads it?", "ai trình bày dự thảo?"
 _TAIL = re.compile(r"\s*(?:là gì|la gi|là bao nhiêu|la bao nhieu|như thế nào|nhu the nao|thế nào|the nao|ra sao|"
                    r"gồm những gì|gom nhung gi|là những gì|la nhung gi)?\s*[?.!]*\s*$", re.IGNORECASE)
 

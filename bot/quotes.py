@@ -37,6 +37,9 @@ _DOCUMENT_NUMBER = re.compile(rf"\b[sS]ố\s+(?:{_CODE}|\d+\b)|\b{_CODE}")
 # A date down to the day, for questions asking for one ("ngày nào", "what date").
 _DAY = re.compile(_DAY_MONTH + r"|\bngày\s+\d{1,2}\b", re.IGNORECASE)
 _FACT_PATTERNS = {"day": _DAY, "when": _DATE, "how_many": _NUMBER, "who": _SOMEONE, "document_number": _DOCUMENT_NUMBER}
+# Digits that count nothing: a date ("ngày 26/4/2022" does not say how many attended) or a year, and
+# a document's number ("Nghị quyết số 09").
+_DATE_DIGITS = re.compile(_DAY_MONTH + r"|\b(?:ngày|tháng|năm)\s+\d{1,4}(?:\s*/\s*\d{1,4})*", re.IGNORECASE)
 # "Ai là Bí thư Tỉnh ủy Quảng Ninh?", "Giám đốc Sở Y tế là ai?", "Who is …": a question of identity,
 # answered only by a person named with the role asked (folded question).
 _IDENTITY = re.compile(r"^\W*(?:(?:the|vay|con|va|so|and|then)\s+)?(?:ai la|who is|who's|who was)\b|\bla ai\W*$")
@@ -97,7 +100,7 @@ def holds_asked_kind(query: Query, quote: Quote) -> bool:
     asking for a document's number ("số hiệu") gets none, or one asking for a day ("ban hành ngày
     nào?") gets only years ("đến năm 2025"): whatever the passage is about, it does not say what
     was asked. A question of who holds a post gets no name at all."""
-    query = query.asked_part()
+    whole, query = query, query.asked_part()
     if query.asks == "document_number":
         return bool(_DOCUMENT_NUMBER.search(quote.text))
     if query.asks == "who" and query.language == "vi" and _IDENTITY.search(fold(query.text)):
@@ -105,40 +108,89 @@ def holds_asked_kind(query: Query, quote: Quote) -> bool:
         return any(not provinces_in(m.group(0)) for m in re.finditer(_NAME, quote.text))
     if query.asks == "day":
         return bool(_DAY.search(quote.text))
-    if query.asks not in ("how_many", "when"):
+    if query.asks == "how_many":
+        return bool(_counts(quote.text) or _NUMBER_WORD.search(_without_dates(quote.text))) and _counts_what_was_asked(whole, quote.text)
+    if query.asks != "when":
         return True
     # the digits of "Covid-19" or "4.0" are no date
-    digits = re.sub(r"(?<=[^\W\d_])-?\d+|\b\d\.\d\b", "", quote.text) if query.asks == "when" else quote.text
-    if not (re.search(r"\d", digits) or _NUMBER_WORD.search(digits)):
-        return False
-    return query.asks != "how_many" or _counts_what_was_asked(query, quote.text)
+    digits = re.sub(r"(?<=[^\W\d_])-?\d+|\b\d\.\d\b", "", quote.text)
+    return bool(re.search(r"\d", digits) or _NUMBER_WORD.search(digits))
+
+
+def _without_dates(text: str) -> str:
+    """text with its dates and document numbers blanked out, offsets kept."""
+    blank = lambda m: " " * len(m.group(0))
+    return _DOCUMENT_NUMBER.sub(blank, _DATE_DIGITS.sub(blank, text))
+
+
+def _counts(text: str) -> list[str]:
+    """The numbers in text that count something, verbatim: not dates, years or document numbers."""
+    return [text[m.start():m.end()].strip() for m in _NUMBER.finditer(_without_dates(text))]
 
 
 # "bao nhiêu tỷ đồng / người / phần trăm?": a count of money, people or a share is answered by a
 # number of that (folded; words around the number, either side: "ở tuổi 39" is how ages are written).
 # Only these: other things counted are named too many ways ("bao nhiêu khu vực" ~ "ba tâm chấn").
-_COUNTED = re.compile(r"\bbao nhieu\s+(phan tram|ty|ti|trieu|nghin|dong|usd|do la|nguoi|dan)\b")
-_SAME_COUNT = {"phan tram": ("%", "phan tram", "nua"), "dan": ("dan", "nguoi"), "nguoi": ("nguoi", "dan"), "ty": ("ty", "ti"),
-               "ti": ("ty", "ti"), "do la": ("do la", "usd", "$"), "usd": ("do la", "usd", "$")}
+_COUNTED = re.compile(r"\bbao nhieu\s+(phan tram|ty|ti|trieu|nghin|dong|usd|do la|nguoi|dan|tien)\b"
+                      r"|\bhow many\s+(?:people|persons|residents|inhabitants|citizens|attendees|participants|delegates)\b")
+_MONEY = ("ty", "ti", "trieu", "dong", "vnd", "usd", "do la", "$", "euro", "bang", "yen")
+_PEOPLE = ("nguoi", "dan", "dai bieu", "can bo", "cong chuc", "vien chuc", "thanh vien", "hoc vien", "lao dong")
+_SAME_COUNT = {"phan tram": ("%", "phan tram", "nua"), "dan": _PEOPLE, "nguoi": _PEOPLE, "ty": ("ty", "ti"),
+               "ti": ("ty", "ti"), "do la": ("do la", "usd", "$"), "usd": ("do la", "usd", "$"), "tien": _MONEY}
+# "Tổng kinh phí … là bao nhiêu?", "How much did they spend?": an amount of money, in any currency,
+# whatever follows "bao nhiêu" (folded question; "tiền" only as written with its diacritics, since
+# folded "tien" is also "tiến độ").
+_MONEY_ASKED = re.compile(r"\b(kinh phi|ngan sach|chi phi|von dau tu|tong muc dau tu|budget|cost|costs|spend|spent|"
+                          r"money|funding|funds|price|invest|invested|investment)\b")
+# "bao nhiêu mục tiêu": the word counted, preferred beside the quote's number; not these, which
+# say nothing of what is counted.
+_COUNTED_WORD = re.compile(r"\bbao nhieu\s+([^\W\d_]+)")
+_NOT_COUNTED_WORDS = frozenset("la thi the vay a o trong cua va con nhi nhe".split())
+_COUNT_QUESTION = re.compile(r"\b(?:bao nhieu|how many|how much|may)\b")
 # Numbers as written in words, with diacritics: folded, "ba", "nam", "sau" are also "bà", "năm", "sau".
 _NUMBER_WORDS_VI = {"một", "hai", "ba", "bốn", "tư", "năm", "sáu", "bảy", "tám", "chín", "mười", "mươi", "trăm", "nghìn",
                     "ngàn", "triệu", "tỷ", "tỉ", "nửa"}
 _COUNT_WINDOW = 2  # words between a number and what it counts, either side: "ở tuổi 39", "1,3 triệu người"
 
 
+def _counting_part(query: Query) -> Query:
+    """The part of a question saying what is counted: a follow-up's own words, or, when it has no
+    count of its own ("<… bao nhiêu phần trăm?> – thế còn kinh tế số?"), the whole question."""
+    asked = query.asked_part()
+    return asked if _COUNT_QUESTION.search(fold(asked.text).lower()) else query
+
+
+def _counted_units(query: Query) -> tuple[tuple[str, ...], bool]:
+    """What a how-many question counts, as the folded words a number of the answer stands beside,
+    and whether a confident answer must have one: money, people and shares are named few ways;
+    anything else ("bao nhiêu mục tiêu": "7/20 mục tiêu") is only preferred, since "bao nhiêu khu
+    vực" may be answered by "ba tâm chấn"."""
+    folded = fold(query.text).lower()
+    m = _COUNTED.search(folded)
+    if m:
+        unit = m.group(1) or "nguoi"  # "how many people …"
+        return _SAME_COUNT.get(unit, (unit,)), True
+    if _MONEY_ASKED.search(folded) or re.search(r"(?<!\w)tiền(?!\w)", query.text.lower()):
+        return _MONEY, True
+    word = _COUNTED_WORD.search(folded)
+    return ((word.group(1),) if word and word.group(1) not in _NOT_COUNTED_WORDS else ()), False
+
+
 def _counts_what_was_asked(query: Query, text: str) -> bool:
     """"Nghệ An chi bao nhiêu tỷ đồng?" is not answered by "Kế hoạch số 634 ngày 29/8/2023": a
     number of the money, people or share asked, or the answer is not confident."""
-    m = _COUNTED.search(fold(query.text).lower())
-    if query.language != "vi" or not m:
+    units, required = _counted_units(_counting_part(query))
+    return not required or _number_beside(text, units)
+
+
+def _number_beside(text: str, units: tuple[str, ...]) -> bool:
+    """A number in text (not a date) with one of the units (folded words) next to it."""
+    if ("%" in units and re.search(r"\d\s*%", text)) or ("$" in units and re.search(r"\$\s*\d|\d\s*\$", text)):
         return True
-    units = _SAME_COUNT.get(m.group(1), (m.group(1),))
-    if "%" in units and re.search(r"\d\s*%", text):
-        return True
-    tokens = re.findall(r"\d[\d.,/]*|[^\W\d_]+", text.lower())
+    tokens = re.findall(r"\d[\d.,/]*|[^\W\d_]+", _without_dates(text).lower())
     folded = [fold(t) for t in tokens]
     numbers = [i for i, t in enumerate(tokens) if t[0].isdigit() or t in _NUMBER_WORDS_VI]
-    wanted = [u.split() for u in units if u != "%"]
+    wanted = [u.split() for u in units if u not in ("%", "$")]
     return any(folded[j: j + len(u)] == u
                for i in numbers for u in wanted
                for j in range(max(0, i - _COUNT_WINDOW - len(u) + 1), i + _COUNT_WINDOW + 2) if j != i)
@@ -186,7 +238,7 @@ def fact_span(searcher: Searcher, query: Query, sentence: str, provinces: tuple[
     if query.asks == "who":
         return next(iter(_facts_in(query, sentence)), sentence)
     # "ban hành ngày nào?": the clause with a day, not "định hướng đến năm 2030" beside it
-    clauses = [c.strip() for c in _clauses(sentence) if pattern.search(c)]
+    clauses = [c.strip() for c in _clauses(sentence) if _facts_in(query, c)]
     if not clauses:
         return sentence
     return max(clauses, key=lambda c: (_relevance(searcher, query, c, provinces), -len(c)))
@@ -225,11 +277,14 @@ def _sentences(hits: tuple[Hit, ...]) -> tuple[dict[int, str], dict[int, Hit]]:
 def _scores(searcher: Searcher, embedder: Embedder | None, query: Query, sentences: dict[int, str],
             source: dict[int, Hit], offsets: list[int], provinces: tuple[str, ...], cosine_weight: float) -> dict[int, float]:
     scores = {}
+    counted = _counted_units(_counting_part(query))[0] if query.asks == "how_many" else ()
     for o in offsets:
         s = sentences[o]
         score = _relevance(searcher, query, s, provinces)
         if _facts_in(query, s):
             score += _FACT_BONUS
+            if counted and _number_beside(s, counted):
+                score += _FACT_BONUS  # "bao nhiêu mục tiêu?": "7/20 mục tiêu", not "sau 2 năm"
         if query.article and source[o].article == query.article:
             score += _NAMED_ARTICLE_BONUS  # "Điều 5 … quy định gì?": quote that article
         if _DECIDED.search(s) and not _PROPOSED.search(s):
@@ -255,6 +310,9 @@ def _facts_in(query: Query, text: str) -> list[str]:
     pattern = _FACT_PATTERNS.get(query.asks)
     if not pattern:
         return []
+    if query.asks == "how_many":  # a number the question states ("sau 2 năm …, bao nhiêu mục tiêu?") is not the answer
+        given = set(re.findall(r"\d+", query.text))
+        return [n for n in _counts(text) if not set(re.findall(r"\d+", n)) <= given]
     if query.asks != "who":
         return [m.group(0) for m in pattern.finditer(text)]
     asked = fold(query.text)

@@ -99,9 +99,18 @@ def test_a_how_many_question_is_not_answered_by_a_sentence_without_a_number(answ
 @pytest.mark.parametrize("question", [
     "Nghệ An đã chi bao nhiêu tỷ đồng cho chuyển đổi số năm 2023?",  # a plan's number and date are no sum
     "Quảng Ninh có bao nhiêu dân?",  # "sau 2 năm thực hiện" counts no people
+    "Tổng kinh phí Nghệ An chi cho chuyển đổi số là bao nhiêu?",  # money, though not "bao nhiêu tiền"
+    "tinh nghe an chi bao nhieu tien cho cds",
+    "How many people attended the Thanh Hoa conference on 26 April 2022?",  # its date is no head count
 ])
 def test_a_question_counting_money_or_people_is_not_answered_by_other_numbers(answerer, question):
     assert not answerer.answer(question).found
+
+
+def test_a_count_is_answered_by_the_number_of_what_was_asked(answerer):
+    # "sau 2 năm thực hiện Nghị quyết số 09" repeats the question's numbers; "7/20 mục tiêu" answers it
+    answer = answerer.answer("quang ninh sau 2 nam thuc hien nghi quyet 09 ve chuyen doi so da dat bao nhieu muc tieu")
+    assert answer.found and "7/20" in answer.short_answer
 
 
 def test_a_share_is_answered_by_a_percentage(answerer):
@@ -134,6 +143,8 @@ def ask_after(answerer: Answerer, previous: str, message: str):
     ("Hội nghị sơ kết 1 năm Nghị quyết 09 về chuyển đổi số của Nghệ An diễn ra khi nào?", "ai chủ trì?", "Nguyễn Đức Trung"),
     ("When did Thanh Hoa hold the online conference on digital transformation tasks for 2022?", "Who chaired it?",
      "Mai Xuân Liêm"),
+    # five words, still a question about the previous one's meeting
+    ("Ai chủ trì hội nghị Ban Chấp hành Đảng bộ tỉnh Nghệ An về chuyển đổi số?", "ai trình bày dự thảo?", "Lê Bá Hùng"),
 ])
 def test_a_who_followup_to_a_when_question_is_answered_with_the_person(answerer, previous, message, person):
     # the previous question's "khi nào / when" is context; the follow-up asks who

@@ -96,6 +96,24 @@ def test_a_quote_holds_what_was_asked_only_with_its_kind_of_fact(analyzer):
     assert not holds_asked_kind(analyzer.analyze("Bao giờ tổ chức hội thảo?"), covid)  # "19" of Covid-19 is no date
 
 
+def test_a_question_of_money_needs_an_amount_of_money(analyzer):
+    from bot.quotes import Quote, holds_asked_kind
+
+    plan = Quote("UBND tỉnh đã ban hành Kế hoạch số 634 ngày 29/8/2023 về ngày Chuyển đổi số quốc gia.", "")
+    amount = Quote("Tổng kinh phí thực hiện kế hoạch là 120 tỷ đồng từ ngân sách tỉnh.", "")
+    dollars = Quote("The project cost $ 4 million.", "")
+    for question in ("Tổng kinh phí Nghệ An chi cho chuyển đổi số là bao nhiêu?", "tinh chi bao nhieu tien cho cds",
+                     "How much money did Nghe An spend on digital transformation?"):
+        query = analyzer.analyze(question)
+        assert not holds_asked_kind(query, plan) and holds_asked_kind(query, amount), question
+    assert holds_asked_kind(analyzer.analyze("How much did the project cost?"), dollars)
+    # counting something other than money is not held to a currency, but a date or a document's number counts nothing
+    counted = Quote("UBND tỉnh đã ban hành 43 kế hoạch về chuyển đổi số.", "")
+    how_many_plans = analyzer.analyze("Nghệ An có bao nhiêu kế hoạch về chuyển đổi số?")
+    assert holds_asked_kind(how_many_plans, counted) and not holds_asked_kind(how_many_plans, plan)
+    assert not holds_asked_kind(analyzer.analyze("How many people attended the meeting?"), plan)
+
+
 def test_broken_table_is_refused_with_the_file_named(tmp_path):
     path = tmp_path / "normalization.toml"
     path.write_text('[chat]\n"j" = 3\n', encoding="utf-8")
