@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
+from bot.comparison import compares, date_order
 from bot.config import SearchConfig
 from bot.glossary import Glossary
 from bot.language import WORD, detect_language, is_stopword, words
@@ -36,7 +37,7 @@ _ARTICLE_REFERENCE = re.compile(r"\bdieu\s+(\d{1,3})\b")
 # Between the previous question's topic and a follow-up asked in its context (bot/conversation.py).
 FOLLOWUP_SEPARATOR = " – "
 _WHEN = (r"\b(?:khi nao|ngay nao|bao gio|thoi gian nao|luc nao|nam nao|thang nao|thoi diem nao|ngay ban hanh|ban hanh ngay|som hon|"
-         r"co truoc|when|what date|which date|what year|which year|earlier)\b")
+         r"co truoc|muon hon|tre hon|when|what date|which date|what year|which year|earlier)\b")
 # A question word of a follow-up's own, once the "còn … thì sao" / "what about …" frame is taken off.
 _OWN_QUESTION = re.compile(r"\b(?:gi|nao|ai|dau|sao|may|what|which|who|whom|how|why|where|when)\b")
 _ELLIPSIS_FRAME = re.compile(r"\b(?:thi sao|the nao|ra sao|what about|how about)\W*$|^\W*(?:what|how) about\b")
@@ -250,7 +251,11 @@ def per_province(query: Query) -> list[Query]:
     documents and judged without the other names counting as missing evidence."""
     if len(query.provinces) < 2:
         return [query]
-    return [replace(query, provinces=(name,), concepts=tuple(c for c in query.concepts if c.province in ("", name)))
+    # "tỉnh nào … sớm hơn / first?" asks each province when; the comparison's own words ("sớm hơn",
+    # "which province") are in no single province's answer
+    asks = query.asks or ("when" if date_order(query.text) else "")
+    return [replace(query, provinces=(name,), asks=asks,
+                    concepts=tuple(c for c in query.concepts if c.province in ("", name) and not compares(c.label)))
             for name in query.provinces]
 
 

@@ -15,6 +15,7 @@ import time
 
 from bot import llm
 from bot.analysis import Analyzer, Query, per_province
+from bot.comparison import date_order, ordered_by_date
 from bot.compose import compose_answer
 from bot.config import Config
 from bot.embedding import Embedder
@@ -142,6 +143,8 @@ class Answerer:
         if len(parts) == 1:
             return confidences[0], tuple(citations), facts
         everywhere = len(confidences) == len(parts) and all(c == CONFIDENT for c in confidences)
+        if everywhere and parts[0].asks in ("day", "when"):  # "tỉnh nào ban hành sớm hơn?": that one first
+            citations, facts = ordered_by_date(date_order(query.text), citations, facts)
         return CONFIDENT if everywhere else RELATED, tuple(citations), facts
 
     def _saying_what_was_asked(self, searcher: Searcher, query: Query, quoted: list[tuple[Evidence, Quote]]

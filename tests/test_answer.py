@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 import sqlite3
 import unicodedata
 from pathlib import Path
@@ -175,6 +176,19 @@ def test_a_comparison_cites_each_province_named_in_order(answerer, question):
     assert answer.found
     cited = provinces_cited(answerer, answer)
     assert len(cited) == 2 and "Nghệ An" in cited[0] and "Quảng Ninh" in cited[1]
+
+
+@pytest.mark.parametrize("question, first, then", [
+    # Quảng Ninh's resolution is of 05/02/2022, Nghệ An's of 05/8/2022
+    ("Nghệ An và Quảng Ninh, tỉnh nào ban hành nghị quyết về chuyển đổi số sớm hơn?", "Quảng Ninh", "Nghệ An"),
+    ("Quảng Ninh và Nghệ An, nghị quyết chuyển đổi số của tỉnh nào được ban hành muộn hơn?", "Nghệ An", "Quảng Ninh"),
+])
+def test_a_comparison_of_dates_leads_with_the_province_it_asks_for(answerer, question, first, then):
+    answer = answerer.answer(question)
+    assert answer.found
+    cited = provinces_cited(answerer, answer)
+    assert first in cited[0] and any(then in p for p in cited[1:])
+    assert re.search(r"\d{1,2}/\d{1,2}/\d{4}", answer.short_answer)  # its date, shown first
 
 
 def test_a_comparison_with_a_province_the_corpus_lacks_is_not_confident(answerer):

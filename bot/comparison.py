@@ -1,0 +1,70 @@
+"""Comparing provinces by date: "Nghệ An và Quảng Ninh, tỉnh nào ban hành nghị quyết sớm hơn?"
+
+Each province is answered on its own (bot/answer.py, bot/analysis.per_province), in the order named.
+When the question asks which came first or last, the province whose quoted date says so is cited
+first, so the reply (and its short answer) leads with the answer to the comparison rather than with
+the province named first. Dates are read from the quoted fact; a part without one leaves the order
+as named: nothing is compared on a guess.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from bot.records import Citation
+from bot.text import fold
+
+# On the folded question. "trước" alone only counts at the end ("… ban hành trước?"): elsewhere it is
+# mostly "before" a date ("trước ngày 30/9").
+_EARLIER = re.compile(r"\b(?:som hon|co truoc|truoc tien|dau tien|earlier|sooner|first)\b|\btruoc\W*$")
+_LATER = re.compile(r"\b(?:muon hon|tre hon|sau cung|gan day hon|later|more recently|most recently|last)\b|\bsau\W*$")
+# 05/8/2022, 5/2022 (tháng 5/2022), năm 2021: the first one in a fact, as (year, month, day).
+_FULL_DATE = re.compile(r"\b(\d{1,2})/(\d{1,2})/((?:19|20)\d{2})\b")
+_MONTH_YEAR = re.compile(r"\b(\d{1,2})/((?:19|20)\d{2})\b")
+_YEAR = re.compile(r"\b((?:19|20)\d{2})\b")
+
+
+# Words of a comparison itself, which no one province's answer holds: as written, and as typed
+# without diacritics (where "tinh" may also be "tình", but is most likely "tỉnh nào").
+_COMPARING_WORDS = frozenset("hơn sớm muộn trễ nhất trước sau tỉnh hon som muon tre nhat truoc tinh "
+                             "first earlier later sooner province which".split())
+
+
+def compares(word: str) -> bool:
+    """True for a word of the comparison itself ("sớm", "hơn", "first", "province")."""
+    return word.lower() in _COMPARING_WORDS
+
+
+def date_order(question: str) -> str:
+    """"earliest" for "sớm hơn / trước / earlier / first", "latest" for "muộn hơn / later", else ""."""
+    folded = fold(question).lower()
+    if _EARLIER.search(folded):
+        return "earliest"
+    if _LATER.search(folded):
+        return "latest"
+    return ""
+
+
+def first_date(text: str) -> tuple[int, int, int] | None:
+    """The first date written in text, as (year, month, day); 0 for a part not given."""
+    found = []
+    for pattern, parts in ((_FULL_DATE, lambda m: (int(m[3]), int(m[2]), int(m[1]))),
+                           (_MONTH_YEAR, lambda m: (int(m[2]), int(m[1]), 0)),
+                           (_YEAR, lambda m: (int(m[1]), 0, 0))):
+        found += [(m.start(), parts(m)) for m in pattern.finditer(text)]
+    if not found:
+        return None
+    # the earliest position wins; at one position the fullest form (listed first) does
+    return min(found, key=lambda item: item[0])[1]
+
+
+def ordered_by_date(order: str, citations: list[Citation], facts: dict[int, str]) -> tuple[list[Citation], dict[int, str]]:
+    """The citations (one per province) with the earliest or latest date first, renumbered, and
+    their facts under the new numbers; unchanged unless every citation's fact holds a date."""
+    dated = [(first_date(facts.get(c.n, "")), c) for c in citations]
+    if not order or len(dated) < 2 or any(date is None for date, _ in dated):
+        return citations, facts
+    ranked = sorted(dated, key=lambda item: item[0], reverse=order == "latest")
+    renumbered = [replace(c, n=n) for n, (_, c) in enumerate(ranked, start=1)]
+    return renumbered, {n: facts.get(c.n, "") for n, (_, c) in enumerate(ranked, start=1)}
