@@ -41,6 +41,9 @@ _WHEN = (r"\b(?:khi nao|ngay nao|bao gio|thoi gian nao|luc nao|nam nao|thang nao
 # A question word of a follow-up's own, once the "còn … thì sao" / "what about …" frame is taken off.
 _OWN_QUESTION = re.compile(r"\b(?:gi|nao|ai|dau|sao|may|what|which|who|whom|how|why|where|when)\b")
 _ELLIPSIS_FRAME = re.compile(r"\b(?:thi sao|the nao|ra sao|what about|how about)\W*$|^\W*(?:what|how) about\b")
+# The words that carry a follow-up on ("còn …", "thế còn …", "and …"), which say nothing of what it
+# asks; on the text as typed, so "còn" is cut and content kept ("con" typed without diacritics is "còn").
+_FOLLOWUP_LEAD = re.compile(r"^\W*(?:(?:thế|the|vậy|vay)\s+)?(?:còn|con|and|so|then)\b", re.IGNORECASE)
 # What kind of fact the question asks for, on the folded question.
 _ASKS = (
     # "số hiệu", "Kế hoạch số mấy?": a document's number ("586/KH-UBND"), before how_many's "bao nhieu"
@@ -169,7 +172,7 @@ class Analyzer:
         dense_text = f"{expanded}\n{' '.join(extra)}" if extra and self.dense_glossary else expanded
         focus = ()
         if FOLLOWUP_SEPARATOR in expanded:
-            own = expanded.rpartition(FOLLOWUP_SEPARATOR)[2]
+            own = _FOLLOWUP_LEAD.sub(" ", expanded.rpartition(FOLLOWUP_SEPARATOR)[2])
             focus = tuple(c for c in self._concepts(own, language, provinces_in_question(own))[0] if not c.province)
         return Query(text, language, tuple(concepts), tuple(boosters), provinces, dense_text,
                      bool(_INJECTION.search(fold(text))), asks, self.normalizer.premises_in(expanded),

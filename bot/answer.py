@@ -20,7 +20,7 @@ from bot.compose import compose_answer
 from bot.config import Config
 from bot.embedding import Embedder
 from bot.judge import CONFIDENT, NONE, RELATED, Evidence, cited_documents, confidence_of, evidence_by_document
-from bot.quotes import Quote, holds_asked_kind, names_the_asked_role, quote_for
+from bot.quotes import Quote, chunks_to_quote, holds_asked_kind, names_the_asked_role, quote_for
 from bot.records import Answer, Citation
 from bot.search import Searcher
 from bot.store import IndexStore, current_generation, open_index
@@ -123,9 +123,10 @@ class Answerer:
                 if unit in seen:
                     continue
                 seen.add(unit)
-                # only the chunks judged: a long article's 10th chunk rarely holds the answer, and for
-                # English questions every quotable sentence is embedded (the p95 of answering)
-                quote = quote_for(searcher, self.embedder, part, e.examined, settings.quote_chars,
+                # only the chunks judged (and a follow-up's own best): a long article's 10th chunk rarely
+                # holds the answer, and for English questions every quotable sentence is embedded
+                chunks = chunks_to_quote(searcher, part, e.hits, e.examined)
+                quote = quote_for(searcher, self.embedder, part, chunks, settings.quote_chars,
                                   settings.max_quote_sentences, settings.quote_cosine_weight)
                 if quote.text:
                     quoted.append((e, quote))

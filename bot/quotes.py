@@ -90,6 +90,20 @@ def quote_for(searcher: Searcher, embedder: Embedder | None, query: Query, hits:
     return Quote(text, fact_span(searcher, query, sentences[fact_at], provinces=hits[0].metadata.provinces), source[best].locator)
 
 
+def chunks_to_quote(searcher: Searcher, query: Query, hits: tuple[Hit, ...], examined: tuple[Hit, ...]) -> tuple[Hit, ...]:
+    """The chunks judged and, for a follow-up, the document's retrieved chunk holding most of its
+    own words when the judged ones hold fewer: in "<Ai chủ trì Hội nghị lần thứ 9 …> – ai trình bày
+    dự thảo?" the topic's words find the meeting, and the sentence naming who presented the draft
+    may be further down the article."""
+    if not query.focus or not examined:
+        return examined
+    focus = lambda h: searcher.concepts_coverage(query.focus, h.text, h.metadata.provinces)
+    best = max(hits, key=focus)
+    if any(h.chunk_id == best.chunk_id for h in examined) or focus(best) <= max(map(focus, examined)):
+        return examined
+    return (*examined, best)
+
+
 # Counts written in words ("hai", "ba mươi"): XQuAD and news write small numbers so.
 _NUMBER_WORD = re.compile(r"\b(?:một|hai|ba|bốn|tư|năm|sáu|bảy|tám|chín|mười|mươi|trăm|nghìn|ngàn|triệu|tỷ|tỉ|nửa|"
                           r"one|two|three|four|five|six|seven|eight|nine|ten|hundred|thousand|million|billion)\b", re.IGNORECASE)

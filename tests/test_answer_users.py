@@ -181,6 +181,14 @@ def test_of_several_confident_sources_the_likeliest_answer_is_cited_first(answer
     # "thế …" goes on from the previous question
     ("Nghị quyết 09 của Quảng Ninh đặt ra bao nhiêu mục tiêu?", "thế số nhiệm vụ, giải pháp là bao nhiêu?", QUANG_NINH,
      ("40",), ()),
+    # typed without diacritics, "con" of "còn … thì sao" is no word of what is asked
+    ("Quảng Ninh hoàn thành bao nhiêu phần trăm mục tiêu chính quyền số sau 2 năm?", "con kinh te so thi sao?",
+     QUANG_NINH, ("30%",), ()),
+    ("Quảng Ninh hoàn thành bao nhiêu phần trăm mục tiêu chính quyền số sau 2 năm?", "the con xa hoi so?", QUANG_NINH,
+     ("40%",), ()),
+    # the topic finds the meeting; the sentence on who presented the draft is further down the article
+    ("Hội nghị lần thứ 9 Ban Chấp hành Đảng bộ tỉnh Nghệ An diễn ra khi nào?", "ai trình bày dự thảo?", NGHE_AN_2022,
+     ("Lê Bá Hùng",), ()),
 ])
 def test_a_followup_is_answered_in_its_conversation(answerer, previous, message, source, said, not_said):
     answer = ask_after(answerer, previous, message)
