@@ -12,6 +12,7 @@ from bot.config import SearchConfig
 from bot.errors import ConfigError
 from bot.language import detect_language
 from bot.normalization import Normalizer
+from bot.text import fold
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -55,6 +56,13 @@ def test_a_chat_filler_does_not_change_the_content(analyzer):
     plain = {c.label for c in analyzer.analyze("giam doc so y te nghe an ten gi").concepts}
     chatty = {c.label for c in analyzer.analyze("giam doc so y te nghe an ten j vay ad").concepts}
     assert chatty == plain
+
+
+def test_a_formal_request_does_not_change_the_content(analyzer):
+    plain = {c.label for c in analyzer.analyze("Mục tiêu chuyển đổi số của Nghệ An là gì?").concepts}
+    for formal in ("Đề nghị cho biết mục tiêu chuyển đổi số của Nghệ An.", "Xin cho biết mục tiêu chuyển đổi số của Nghệ An?",
+                   "de nghi cho biet muc tieu chuyen doi so cua Nghe An"):
+        assert {fold(label) for label in (c.label for c in analyzer.analyze(formal).concepts)} == {fold(label) for label in plain}, formal
 
 
 def test_casual_vietnamese_without_diacritics_is_vietnamese(normalizer):
