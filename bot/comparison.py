@@ -18,13 +18,11 @@ from bot.text import fold
 # On the folded question. "trước" alone only counts at the end ("… ban hành trước?"): elsewhere it is
 # mostly "before" a date ("trước ngày 30/9").
 _EARLIER = re.compile(r"\b(?:som hon|co truoc|truoc tien|dau tien|earlier|sooner|first)\b|\btruoc\W*$")
-_LATER = re.compile(r"\b(?:muon hon|tre hon|sau cung|gan day hon|later|more recently|most recently|last)\b|\bsau\W*$")
+_LATER = re.compile(r"\b(?:muon hon|tre hon|sau cung|gan day hon|later|more recently|most recently)\b|\bsau\W*$")
 # 05/8/2022, 5/2022 (tháng 5/2022), năm 2021: the first one in a fact, as (year, month, day).
 _FULL_DATE = re.compile(r"\b(\d{1,2})/(\d{1,2})/((?:19|20)\d{2})\b")
 _MONTH_YEAR = re.compile(r"\b(\d{1,2})/((?:19|20)\d{2})\b")
 _YEAR = re.compile(r"\b((?:19|20)\d{2})\b")
-
-
 # Words of a comparison itself, which no one province's answer holds: as written, and as typed
 # without diacritics (where "tinh" may also be "tình", but is most likely "tỉnh nào").
 _COMPARING_WORDS = frozenset("hơn sớm muộn trễ nhất trước sau tỉnh hon som muon tre nhat truoc tinh "

@@ -123,7 +123,8 @@ def holds_asked_kind(query: Query, quote: Quote) -> bool:
     if query.asks == "day":
         return bool(_DAY.search(quote.text))
     if query.asks == "how_many":
-        return bool(_counts(quote.text) or _NUMBER_WORD.search(_without_dates(quote.text))) and _counts_what_was_asked(whole, quote.text)
+        counts = _counts(quote.text) or _NUMBER_WORD.search(_without_dates(quote.text))
+        return bool(counts) and _counts_what_was_asked(whole, quote.text)
     if query.asks != "when":
         return True
     # the digits of "Covid-19" or "4.0" are no date
