@@ -131,6 +131,11 @@ def _asks(folded: str, text: str) -> str:
     return next((name for name, pattern in _ASKS if pattern.search(folded)), "") or _asks_how_many_by_may(text)
 
 
+def asks_of(text: str) -> str:
+    """What kind of fact `text` asks for ("how_many", "when", …), as Query.asks says it."""
+    return _asks(fold(text), text)
+
+
 def _asks_in_context(folded: str, text: str) -> str:
     """A follow-up asked in context ("<topic> khi nào – ai chủ trì?") asks what its own words ask;
     one that only names another part of the topic ("<topic> khi nào – còn Ban Chấp hành thì sao?")

@@ -36,7 +36,7 @@ def compares(word: str) -> bool:
 
 def date_order(question: str) -> str:
     """"earliest" for "sớm hơn / trước / earlier / first", "latest" for "muộn hơn / later", else ""."""
-    folded = fold(question).lower()
+    folded = fold(question)
     if _EARLIER.search(folded):
         return "earliest"
     if _LATER.search(folded):

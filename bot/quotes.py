@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.analysis import Query
+from bot.analysis import Query, asks_of
 from bot.embedding import Embedder
 from bot.provinces import provinces_in
 from bot.records import Hit
@@ -97,9 +97,9 @@ def chunks_to_quote(searcher: Searcher, query: Query, hits: tuple[Hit, ...], exa
     may be further down the article."""
     if not query.focus or not examined:
         return examined
-    focus = lambda h: searcher.concepts_coverage(query.focus, h.text, h.metadata.provinces)
-    best = max(hits, key=focus)
-    if any(h.chunk_id == best.chunk_id for h in examined) or focus(best) <= max(map(focus, examined)):
+    focus = {h.chunk_id: searcher.concepts_coverage(query.focus, h.text, h.metadata.provinces) for h in (*examined, *hits)}
+    best = max(hits, key=lambda h: focus[h.chunk_id])
+    if focus[best.chunk_id] <= max(focus[h.chunk_id] for h in examined):  # judged chunks included
         return examined
     return (*examined, best)
 
@@ -161,7 +161,6 @@ _MONEY_ASKED = re.compile(r"\b(kinh phi|ngan sach|chi phi|von dau tu|tong muc da
 # say nothing of what is counted.
 _COUNTED_WORD = re.compile(r"\bbao nhieu\s+([^\W\d_]+)")
 _NOT_COUNTED_WORDS = frozenset("la thi the vay a o trong cua va con nhi nhe".split())
-_COUNT_QUESTION = re.compile(r"\b(?:bao nhieu|how many|how much|may)\b")
 # Numbers as written in words, with diacritics: folded, "ba", "nam", "sau" are also "bà", "năm", "sau".
 _NUMBER_WORDS_VI = {"một", "hai", "ba", "bốn", "tư", "năm", "sáu", "bảy", "tám", "chín", "mười", "mươi", "trăm", "nghìn",
                     "ngàn", "triệu", "tỷ", "tỉ", "nửa"}
@@ -172,7 +171,7 @@ def _counting_part(query: Query) -> Query:
     """The part of a question saying what is counted: a follow-up's own words, or, when it has no
     count of its own ("<… bao nhiêu phần trăm?> – thế còn kinh tế số?"), the whole question."""
     asked = query.asked_part()
-    return asked if _COUNT_QUESTION.search(fold(asked.text).lower()) else query
+    return asked if asks_of(asked.text) == "how_many" else query
 
 
 def _counted_units(query: Query) -> tuple[tuple[str, ...], bool]:
@@ -180,7 +179,7 @@ def _counted_units(query: Query) -> tuple[tuple[str, ...], bool]:
     and whether a confident answer must have one: money, people and shares are named few ways;
     anything else ("bao nhiêu mục tiêu": "7/20 mục tiêu") is only preferred, since "bao nhiêu khu
     vực" may be answered by "ba tâm chấn"."""
-    folded = fold(query.text).lower()
+    folded = fold(query.text)
     m = _COUNTED.search(folded)
     if m:
         unit = m.group(1) or "nguoi"  # "how many people …"
