@@ -12,7 +12,9 @@ the test half (reported only). The second follow-up set (tests/data/followup_set
 refusals mid-conversation and comparisons, written 2026-12-04 the same way) is split the same way
 (`--set followups2-dev`, `--set followups2-test`). A fourth (tests/data/qa_test3.toml: 84 items,
 formal, unaccented, phone and everyday-English questions, follow-ups, comparisons and 20 refusals
-of six kinds, written 2026-12-04 the same way) too (`--set blind3-dev`, `--set blind3-test`).
+of six kinds, written 2026-12-04 the same way) too (`--set blind3-dev`, `--set blind3-test`), and a
+fifth (tests/data/qa_test4.toml: 96 items of the same kinds, 12 comparisons and 24 refusals, written
+2026-12-04 the same way; `--set blind4-dev`, `--set blind4-test`).
 
 Right source first and fact in the answer for answerable questions (a confident answer is
 required), and correct refusals (no confident answer) for the rest, overall and per kind.
@@ -43,10 +45,12 @@ SETS = {"dev": PROJECT_DIR / "tests" / "data" / "seed_qa.toml", "test": PROJECT_
         "followups2-dev": PROJECT_DIR / "tests" / "data" / "followup_set2.toml",
         "followups2-test": PROJECT_DIR / "tests" / "data" / "followup_set2.toml",
         "blind3-dev": PROJECT_DIR / "tests" / "data" / "qa_test3.toml",
-        "blind3-test": PROJECT_DIR / "tests" / "data" / "qa_test3.toml"}
+        "blind3-test": PROJECT_DIR / "tests" / "data" / "qa_test3.toml",
+        "blind4-dev": PROJECT_DIR / "tests" / "data" / "qa_test4.toml",
+        "blind4-test": PROJECT_DIR / "tests" / "data" / "qa_test4.toml"}
 # Sets that are one half of a file: (start, step) over its items.
 HALVES = {"blind2-dev": (0, 2), "blind2-test": (1, 2), "followups2-dev": (0, 2), "followups2-test": (1, 2),
-          "blind3-dev": (0, 2), "blind3-test": (1, 2)}
+          "blind3-dev": (0, 2), "blind3-test": (1, 2), "blind4-dev": (0, 2), "blind4-test": (1, 2)}
 
 
 def questions(name: str) -> list:

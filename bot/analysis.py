@@ -37,13 +37,19 @@ _ARTICLE_REFERENCE = re.compile(r"\bdieu\s+(\d{1,3})\b")
 # Between the previous question's topic and a follow-up asked in its context (bot/conversation.py).
 FOLLOWUP_SEPARATOR = " – "
 _WHEN = (r"\b(?:khi nao|ngay nao|bao gio|thoi gian nao|luc nao|nam nao|thang nao|thoi diem nao|ngay ban hanh|ban hanh ngay|som hon|"
-         r"co truoc|muon hon|tre hon|when|what date|which date|what year|which year|earlier)\b")
+         r"co truoc|muon hon|tre hon|thang may|nam may|may gio|hom nao|hoi nao|when|what date|which date|what year|which year|earlier)\b")
 # A question word of a follow-up's own, once the "còn … thì sao" / "what about …" frame is taken off.
 _OWN_QUESTION = re.compile(r"\b(?:gi|nao|ai|dau|sao|may|what|which|who|whom|how|why|where|when)\b")
 _ELLIPSIS_FRAME = re.compile(r"\b(?:thi sao|the nao|ra sao|what about|how about)\W*$|^\W*(?:what|how) about\b")
 # The words that carry a follow-up on ("còn …", "thế còn …", "and …"), which say nothing of what it
 # asks; on the text as typed, so "còn" is cut and content kept ("con" typed without diacritics is "còn").
 _FOLLOWUP_LEAD = re.compile(r"^\W*(?:(?:thế|the|vậy|vay)\s+)?(?:còn|con|and|so|then)\b", re.IGNORECASE)
+# "When was the resolution adopted?": the English of "ban hành khi nào", asking for a day.
+_DOCUMENT_KIND = r"(?:resolution|decree|decision|plan|law|circular|directive|strategy|programme|program)"
+_ISSUED = r"(?:adopt|adopted|issue|issued|pass|passed|approve|approved|sign|signed|promulgate|promulgated)"
+# "Theo Chủ tịch UBND tỉnh X, chuyển đổi số phải lấy ai làm trung tâm?": who said it only says where
+# to look; what is asked follows the comma (the question's focus, as a follow-up's own words are).
+_ATTRIBUTION = re.compile(r"^\W*(?:theo|according to)\s+[^,?]{3,80},\s*(.+)$", re.IGNORECASE | re.S)
 # What kind of fact the question asks for, on the folded question.
 _ASKS = (
     # "số hiệu", "Kế hoạch số mấy?": a document's number ("586/KH-UBND"), before how_many's "bao nhieu"
@@ -51,7 +57,10 @@ _ASKS = (
     # a day: "ngày nào", "ngày ban hành", or when a document was issued ("ban hành khi nào?") unless
     # the year is asked; "khi nào" alone may be answered by a year
     ("day", re.compile(rf"\b(?:ngay nao|ngay bao nhieu|ngay may|ngay ban hanh|ban hanh ngay|what date|which date|what day|which day)\b"
-                       rf"|^(?!.*\b(?:nam nao|nam bao nhieu|what year|which year)\b).*(?:\bban hanh\b.*{_WHEN}|{_WHEN}.*\bban hanh\b)", re.S)),
+                       rf"|^(?!.*\b(?:nam nao|nam bao nhieu|what year|which year)\b).*(?:\bban hanh\b.*{_WHEN}|{_WHEN}.*\bban hanh\b)"
+                       rf"|^(?=.*\bwhen\b)(?=.*\b{_DOCUMENT_KIND}\b)(?=.*\b{_ISSUED}\b)", re.S)),
+    # "tháng mấy?": a month ("tháng 5/2022", "21/9"), which a year alone ("đến năm 2025") does not say
+    ("month", re.compile(r"\b(?:thang may|thang nao|what month|which month)\b")),
     ("when", re.compile(_WHEN)),
     ("how_many", re.compile(r"\b(bao nhieu|so luong|ty le|how many|how much|what percentage|what share|what number|what proportion)\b")),
     ("who", re.compile(r"\b(ai|nguoi nao|vi nao|dong chi nao|who|whom|whose)\b")),
@@ -92,13 +101,13 @@ class Query:
     provinces: tuple[str, ...]
     dense_text: str
     injection: bool = False
-    asks: str = ""  # "day", "when", "how_many", "who", "document_number" or "" (what the answer should contain)
+    asks: str = ""  # "day", "month", "when", "how_many", "who", "document_number" or "" (what the answer should contain)
     # Events the question takes for granted ("cancel" in "When did X cancel Y?"), each as the words
     # naming it: a passage naming none of them does not confirm the premise.
     premises: tuple[tuple[str, ...], ...] = ()
     article: str = ""  # "Điều 5" when the question names an article of a legal document
     # A follow-up asked in context ("<topic> – ai chủ trì?"): the concepts of its own words, which
-    # the quote must hold first; the topic only says where to look.
+    # the quote must hold first; the topic only says where to look. So for the part after "Theo X, …".
     focus: tuple[Concept, ...] = ()
 
     @property
@@ -118,33 +127,34 @@ class Query:
         return all(c.province for c in self.concepts)
 
 
-def _asks_how_many_by_may(text: str) -> str:
-    """"mấy ngày?" asks how many; typed with diacritics "máy" (a machine) does not, and only
-    without them is "may" taken for "mấy"."""
+def _asks_how_many_by_may(text: str, plain: bool) -> str:
+    """"mấy ngày?" asks how many; typed with diacritics "máy" (a machine) does not, and only in a
+    question typed without them (`plain`: as typed, before "NA" became "Nghệ An") is "may" "mấy"."""
     lowered = text.lower()
-    if re.search(r"(?<!\w)mấy(?!\w)", lowered) or (not has_diacritics(text) and re.search(r"\bmay\b", lowered)):
+    if re.search(r"(?<!\w)mấy(?!\w)", lowered) or (plain and re.search(r"\bmay\b", lowered)):
         return "how_many"
     return ""
 
 
-def _asks(folded: str, text: str) -> str:
-    return next((name for name, pattern in _ASKS if pattern.search(folded)), "") or _asks_how_many_by_may(text)
+def _asks(folded: str, text: str, plain: bool) -> str:
+    return next((name for name, pattern in _ASKS if pattern.search(folded)), "") or _asks_how_many_by_may(text, plain)
 
 
 def asks_of(text: str) -> str:
     """What kind of fact `text` asks for ("how_many", "when", …), as Query.asks says it."""
-    return _asks(fold(text), text)
+    return _asks(fold(text), text, not has_diacritics(text))
 
 
-def _asks_in_context(folded: str, text: str) -> str:
+def _asks_in_context(folded: str, text: str, typed: str) -> str:
     """A follow-up asked in context ("<topic> khi nào – ai chủ trì?") asks what its own words ask;
     one that only names another part of the topic ("<topic> khi nào – còn Ban Chấp hành thì sao?")
-    asks what the topic asked, but not one with a question of its own ("– trọng tâm là gì?")."""
+    asks what the topic asked, but not one with a question of its own ("– trọng tâm là gì?").
+    `typed`: the question before abbreviations were written out."""
     own_folded, own = folded.rpartition(FOLLOWUP_SEPARATOR)[2], text.rpartition(FOLLOWUP_SEPARATOR)[2]
-    asks = _asks(own_folded, own)
+    asks = _asks(own_folded, own, not has_diacritics(typed.rpartition(FOLLOWUP_SEPARATOR)[2]))
     if asks or FOLLOWUP_SEPARATOR not in folded or _OWN_QUESTION.search(_ELLIPSIS_FRAME.sub(" ", own_folded)):
         return asks
-    return _asks(folded, text)
+    return _asks(folded, text, not has_diacritics(typed))
 
 
 def _named_article(folded: str) -> str:
@@ -172,23 +182,26 @@ class Analyzer:
             expanded = self.normalizer.expand(text, chat=False)
         provinces = provinces_in_question(expanded)
         folded = fold(expanded)
-        asks = _asks_in_context(folded, expanded)
-        concepts, boosters, extra = self._concepts(expanded, language, provinces)
+        asks = _asks_in_context(folded, expanded, text)
+        plain = not has_diacritics(text)  # as typed, before abbreviations were written out
+        concepts, boosters, extra = self._concepts(expanded, language, provinces, plain)
         dense_text = f"{expanded}\n{' '.join(extra)}" if extra and self.dense_glossary else expanded
         focus = ()
-        if FOLLOWUP_SEPARATOR in expanded:
-            own = _FOLLOWUP_LEAD.sub(" ", expanded.rpartition(FOLLOWUP_SEPARATOR)[2])
-            focus = tuple(c for c in self._concepts(own, language, provinces_in_question(own))[0] if not c.province)
+        attributed = _ATTRIBUTION.match(expanded)
+        if FOLLOWUP_SEPARATOR in expanded or attributed:
+            own = _FOLLOWUP_LEAD.sub(" ", expanded.rpartition(FOLLOWUP_SEPARATOR)[2]) if not attributed else attributed.group(1)
+            focus = tuple(c for c in self._concepts(own, language, provinces_in_question(own), plain)[0] if not c.province)
         return Query(text, language, tuple(concepts), tuple(boosters), provinces, dense_text,
                      bool(_INJECTION.search(fold(text))), asks, self.normalizer.premises_in(expanded),
                      _named_article(folded), focus)
 
-    def _concepts(self, text: str, language: str, provinces: tuple[str, ...]) -> tuple[list[Concept], list[Phrase], list[str]]:
+    def _concepts(self, text: str, language: str, provinces: tuple[str, ...], plain: bool
+                  ) -> tuple[list[Concept], list[Phrase], list[str]]:
         """Concepts, boosters and (English) the glossary's Vietnamese words to embed with the question."""
         if language == "en":
             concepts, extra = self._english_concepts(text, provinces)
             return concepts, [], extra
-        concepts, boosters = self._vietnamese_concepts(text, provinces)
+        concepts, boosters = self._vietnamese_concepts(text, provinces, plain)
         return concepts, boosters, []
 
     def _english_concepts(self, text: str, provinces: tuple[str, ...]) -> tuple[list[Concept], list[str]]:
@@ -208,13 +221,13 @@ class Analyzer:
                 concepts.append(Concept(token, (Phrase.of(token),), untranslated=not token.isdigit()))
         return concepts, translations
 
-    def _vietnamese_concepts(self, text: str, provinces: tuple[str, ...]) -> tuple[list[Concept], list[Phrase]]:
+    def _vietnamese_concepts(self, text: str, provinces: tuple[str, ...], plain: bool) -> tuple[list[Concept], list[Phrase]]:
         """Content syllables, a glossary synonym phrase ("mục tiêu" ~ "phấn đấu") as one concept,
         and adjacent pairs as boosters. Syllable pairs, not guessed word boundaries: on Vietnamese
         legal text BM25 with syllable bigrams beat word grouping learnt from a small corpus."""
         concepts = [_province_concept(p) for p in provinces]
         boosters: list[Phrase] = []
-        for run in self._content_runs(text, provinces):
+        for run in self._content_runs(text, provinces, plain):
             boosters += [Phrase.of(f"{a} {b}") for a, b in zip(run, run[1:])]
             i = 0
             while i < len(run):
@@ -225,9 +238,9 @@ class Analyzer:
                 i += size
         return _distinct(concepts), list(dict.fromkeys(boosters))
 
-    def _content_runs(self, text: str, provinces: tuple[str, ...]) -> list[list[str]]:
+    def _content_runs(self, text: str, provinces: tuple[str, ...], plain: bool) -> list[list[str]]:
         """Runs of adjacent content words; question words, stopwords and province names split them."""
-        blanked = self.normalizer.without_question_words(text)  # same length as text
+        blanked = self.normalizer.without_question_words(text, plain)  # same length as text
         province_spans = _province_spans(text, provinces)
         lowered = nfc(text).lower()
         runs: list[list[str]] = [[]]
@@ -259,9 +272,12 @@ def per_province(query: Query) -> list[Query]:
     documents and judged without the other names counting as missing evidence."""
     if len(query.provinces) < 2:
         return [query]
-    # "tỉnh nào … sớm hơn / first?" asks each province when; the comparison's own words ("sớm hơn",
+    # "tỉnh nào … sớm hơn / first?" asks each province's day; the comparison's own words ("sớm hơn",
     # "which province") are in no single province's answer
-    asks = query.asks or ("when" if date_order(query.text) else "")
+    # ("whose … was adopted first?" too: the comparison asks a date, not a name)
+    # each province's quote then holds its day ("ngày 05/02/2022"), which orders them
+    dated = query.asks in ("day", "month", "when")
+    asks = "day" if date_order(query.text) and not dated else query.asks
     return [replace(query, provinces=(name,), asks=asks,
                     concepts=tuple(c for c in query.concepts if c.province in ("", name) and not compares(c.label)))
             for name in query.provinces]

@@ -116,22 +116,19 @@ class Answerer:
         settings = self.config.answer
         parts = per_province(query)
         citations, facts, seen, confidences = [], {}, set(), []
-        for part, cited, confidence in (self._judged(searcher, part) for part in parts):
+        for part, evidence, cited, confidence in (self._judged(searcher, part) for part in parts):
             quoted = []
             for e in cited:
                 unit = (e.doc_id, e.hits[0].article)  # an article of a legal document is cited on its own
                 if unit in seen:
                     continue
                 seen.add(unit)
-                # only the chunks judged (and a follow-up's own best): a long article's 10th chunk rarely
-                # holds the answer, and for English questions every quotable sentence is embedded
-                chunks = chunks_to_quote(searcher, part, e.hits, e.examined)
-                quote = quote_for(searcher, self.embedder, part, chunks, settings.quote_chars,
-                                  settings.max_quote_sentences, settings.quote_cosine_weight)
+                quote = self._quote(searcher, part, e)
                 if quote.text:
                     quoted.append((e, quote))
             if confidence == CONFIDENT and quoted:
-                quoted, confidence = self._saying_what_was_asked(searcher, part, quoted)
+                others = [e for e in evidence if e not in cited and (e.doc_id, e.hits[0].article) not in seen]
+                quoted, confidence = self._saying_what_was_asked(searcher, part, quoted, others)
             if len(parts) > 1:
                 quoted = quoted[:1]  # one source per province, in the order named
             for e, quote in quoted:
@@ -144,17 +141,26 @@ class Answerer:
         if len(parts) == 1:
             return confidences[0], tuple(citations), facts
         everywhere = len(confidences) == len(parts) and all(c == CONFIDENT for c in confidences)
-        if everywhere and parts[0].asks in ("day", "when"):  # "tỉnh nào ban hành sớm hơn?": that one first
+        if everywhere and parts[0].asks in ("day", "month", "when"):  # "tỉnh nào ban hành sớm hơn?": that one first
             citations, facts = ordered_by_date(date_order(query.text), citations, facts)
         return CONFIDENT if everywhere else RELATED, tuple(citations), facts
 
-    def _saying_what_was_asked(self, searcher: Searcher, query: Query, quoted: list[tuple[Evidence, Quote]]
-                               ) -> tuple[list[tuple[Evidence, Quote]], str]:
+    def _quote(self, searcher: Searcher, query: Query, e: Evidence) -> Quote:
+        settings = self.config.answer
+        # only the chunks judged (and a follow-up's own best): a long article's 10th chunk rarely
+        # holds the answer, and for English questions every quotable sentence is embedded
+        chunks = chunks_to_quote(searcher, query, e.hits, e.examined)
+        return quote_for(searcher, self.embedder, query, chunks, settings.quote_chars,
+                         settings.max_quote_sentences, settings.quote_cosine_weight)
+
+    def _saying_what_was_asked(self, searcher: Searcher, query: Query, quoted: list[tuple[Evidence, Quote]],
+                               others: list[Evidence]) -> tuple[list[tuple[Evidence, Quote]], str]:
         """A confident answer's sources, the first one saying what was asked ("bao nhiêu?" a number,
         "ngày nào?" a day, "ai là …?" a name holding the post): when several documents answer with
         confidence, the first whose quote says it goes first ("Nghị quyết … ban hành ngày nào?": the
-        article quoting "Nghị quyết số 09-NQ/TU, ngày 05/8/2022", not the one on the draft). When none
-        says it, the answer is only related."""
+        article quoting "Nghị quyết số 09-NQ/TU, ngày 05/8/2022", not the one on the draft), also one
+        confident but not cited beside the first (`others`: less likely than it by more than
+        other_source_ratio). When none says it, the answer is only related."""
         def says_it(e: Evidence, quote: Quote) -> bool:
             return holds_asked_kind(query, quote) and names_the_asked_role(searcher, query, quote, e.hits[0].metadata.provinces)
 
@@ -162,17 +168,20 @@ class Answerer:
         if says_it(*first):
             return quoted, CONFIDENT
         settings = self.config.answer
-        other = next((item for item in quoted[1:]
-                      if confidence_of(item[0], query, settings) == CONFIDENT and says_it(*item)), None)
-        if other is None:
-            return quoted, RELATED  # "bao nhiêu?" answered by a sentence without a number
+        candidates = [*quoted[1:], *((e, self._quote(searcher, query, e)) for e in others
+                                     if confidence_of(e, query, settings) != NONE)]
+        saying = [item for item in candidates if item[1].text and says_it(*item)]
+        other = next((item for item in saying if confidence_of(item[0], query, settings) == CONFIDENT), None)
+        if other is None:  # "bao nhiêu?" answered by a sentence without a number: related, and the
+            # likeliest passage that has one is shown too ("Kế hoạch số 586/KH-UBND" for "số hiệu?")
+            return [*quoted, *(saying[:1] if saying and saying[0] not in quoted else [])], RELATED
         return [other, *(item for item in quoted if item is not other)], CONFIDENT
 
-    def _judged(self, searcher: Searcher, query: Query) -> tuple[Query, list[Evidence], str]:
-        """The documents to cite for one question, and how confidently."""
+    def _judged(self, searcher: Searcher, query: Query) -> tuple[Query, list[Evidence], list[Evidence], str]:
+        """Every retrieved document's evidence, the documents to cite for one question, and how confidently."""
         evidence = evidence_by_document(searcher, query, searcher.retrieve_scored(query, _CANDIDATE_CHUNKS), self.config.answer)
         cited = cited_documents(evidence, self.config.answer, query)
-        return query, cited, confidence_of(cited[0], query, self.config.answer) if cited else NONE
+        return query, evidence, cited, confidence_of(cited[0], query, self.config.answer) if cited else NONE
 
     def _generated(self, query: Query, citations: tuple[Citation, ...]) -> str:
         if not self.config.llm.enabled:

@@ -24,7 +24,7 @@ class Normalizer:
     chat: dict[str, str] = field(default_factory=dict)  # lowercase token -> replacement
     abbreviations: dict[str, str] = field(default_factory=dict)
     provinces: dict[str, str] = field(default_factory=dict)  # token as typed (capitals) -> province
-    question_phrases: tuple[str, ...] = ()  # folded, longest first
+    question_phrases: tuple[str, ...] = ()  # lowercase as written, longest first
     final_phrases: tuple[str, ...] = ()  # folded; question words only at the end of a question
     premises: dict[str, tuple[str, ...]] = field(default_factory=dict)  # event -> its words (vi and en)
 
@@ -41,8 +41,8 @@ class Normalizer:
             chat=_table(raw, "chat", path, lower=True),
             abbreviations=_table(raw, "abbreviations", path, lower=True),
             provinces=_table(raw, "provinces", path, lower=False),
-            question_phrases=_folded_longest_first(question.get("phrases", [])),
-            final_phrases=_folded_longest_first(question.get("final", [])),
+            question_phrases=_longest_first(question.get("phrases", []), fold_them=False),
+            final_phrases=_longest_first(question.get("final", [])),
             premises=_premises(raw.get("premises", {}), path),
         )
 
@@ -71,11 +71,16 @@ class Normalizer:
             if any(_has_word(lowered, f.lower()) or (plain and " " in f and _has_word(folded, fold(f))) for f in forms)
         )
 
-    def without_question_words(self, text: str) -> str:
-        """The folded question with its question phrases blanked out (same length, so offsets hold)."""
-        folded = fold(text)
+    def without_question_words(self, text: str, plain: bool = True) -> str:
+        """The folded question with its question phrases blanked out (same length, so offsets hold).
+        In a question typed with diacritics (not `plain`), a phrase of one syllable counts only as
+        written: folded, "bạn" and "mình" are also the "ban" of "ban hành" and the "minh" of "minh bạch"."""
+        folded, lowered = fold(text), nfc(text).lower()
         for phrase in self.question_phrases:
-            folded = _blank(folded, r"(?<!\w)" + re.escape(phrase) + r"(?!\w)")
+            as_written = not plain and " " not in phrase
+            pattern = r"(?<!\w)" + re.escape(phrase if as_written else fold(phrase)) + r"(?!\w)"
+            for m in reversed(list(re.finditer(pattern, lowered if as_written else folded))):
+                folded, lowered = (t[: m.start()] + " " * (m.end() - m.start()) + t[m.end():] for t in (folded, lowered))
         for phrase in self.final_phrases:
             folded = _blank(folded, r"(?<!\w)" + re.escape(phrase) + r"(?=[\s?.!]*$)")
         return folded
@@ -102,5 +107,6 @@ def _table(raw: dict, name: str, path: Path, lower: bool) -> dict[str, str]:
     return {(nfc(k).lower() if lower else nfc(k)): nfc(v) for k, v in table.items()}
 
 
-def _folded_longest_first(phrases: list) -> tuple[str, ...]:
-    return tuple(sorted({fold(p).strip() for p in phrases if isinstance(p, str) and p.strip()}, key=len, reverse=True))
+def _longest_first(phrases: list, fold_them: bool = True) -> tuple[str, ...]:
+    form = fold if fold_them else (lambda p: nfc(p).lower())
+    return tuple(sorted({form(p).strip() for p in phrases if isinstance(p, str) and p.strip()}, key=len, reverse=True))

@@ -36,7 +36,19 @@ _CODE = rf"\d+(?:/\d+)*[/-][{_UPPER}][\w-]*(?:/[{_UPPER}][\w-]*)*"
 _DOCUMENT_NUMBER = re.compile(rf"\b[sS]ố\s+(?:{_CODE}|\d+\b)|\b{_CODE}")
 # A date down to the day, for questions asking for one ("ngày nào", "what date").
 _DAY = re.compile(_DAY_MONTH + r"|\bngày\s+\d{1,2}\b", re.IGNORECASE)
-_FACT_PATTERNS = {"day": _DAY, "when": _DATE, "how_many": _NUMBER, "who": _SOMEONE, "document_number": _DOCUMENT_NUMBER}
+# A month, for "tháng mấy?": "tháng 5/2022", "5/2022", "21/9".
+_MONTH = re.compile(_DAY_MONTH + r"|\btháng\s+\d{1,2}\b|\b\d{1,2}/(?:19|20)\d{2}\b", re.IGNORECASE)
+# "UBND tỉnh vừa ban hành Kế hoạch …", "sáng nay": news dating an event by the article's own date,
+# which the citation shows; an answer to "khi nào?", though not to "ngày nào?".
+_JUST_DONE = re.compile(r"\b(?:vừa|mới)\s+(?:mới\s+|được\s+)?(?:ban hành|tổ chức|ký|phê duyệt|thông qua|khai trương|ra mắt|công bố|"
+                        r"khánh thành|họp|diễn ra|triển khai)\b|\b(?:sáng|chiều|tối|trưa)\s+nay\b|\bhôm\s+(?:nay|qua)\b|\bmới đây\b",
+                        re.IGNORECASE)
+# Kinds of document (folded), each written with its number and day.
+_DOCUMENT_KINDS = ("nghi quyet", "ke hoach", "quyet dinh", "chi thi", "thong tu", "nghi dinh", "luat", "cong van", "de an",
+                   "chuong trinh", "thong bao", "ket luan")
+# A plan's horizon in its title: "đến năm 2025, định hướng đến năm 2030", "tầm nhìn đến năm 2045".
+_HORIZON = re.compile(r"(?:\bđến năm\s+\d{4}\s*,?\s*(?:và\s+)?)?\b(?:định hướng|tầm nhìn)\s+(?:đến\s+)?năm\s+\d{4}", re.IGNORECASE)
+_FACT_PATTERNS = {"day": _DAY, "month": _MONTH, "when": _DATE, "how_many": _NUMBER, "who": _SOMEONE, "document_number": _DOCUMENT_NUMBER}
 # Digits that count nothing: a date ("ngày 26/4/2022" does not say how many attended) or a year, and
 # a document's number ("Nghị quyết số 09").
 _DATE_DIGITS = re.compile(_DAY_MONTH + r"|\b(?:ngày|tháng|năm)\s+\d{1,4}(?:\s*/\s*\d{1,4})*", re.IGNORECASE)
@@ -50,6 +62,8 @@ _PROPOSED = re.compile(r"\b(đề xuất|dự thảo|kiến nghị|dự kiến|c
 # A comma before a date is no clause end: "Nghị quyết số 09-NQ/TU, ngày 05/8/2022" is one reference.
 _CLAUSE_END = re.compile(r"[;:](?=\s)|,(?=\s)(?![^()]*\))(?!\s+ngày\s+\d)")
 _FACT_BONUS, _DECISION_BONUS = 0.15, 0.1
+# Retrieved chunks of a document, after those judged, looked at for a count the judged ones lack.
+_FURTHER_CHUNKS = 3
 # More than coverage and pairs can add up to: a sentence of the article the question names always wins.
 _NAMED_ARTICLE_BONUS = 2.0
 # Shorter than this, what follows a colon is a label or a list head, not the fact.
@@ -85,6 +99,8 @@ def quote_for(searcher: Searcher, embedder: Embedder | None, query: Query, hits:
         if offset not in chosen and scores[offset] >= 0.8 * scores[best] and _length(sentences, chosen + [offset]) <= max_chars * 1.5 \
                 and source[offset].article == source[best].article:  # one quote, one cited article
             chosen.append(offset)
+    if not _facts_in(query, sentences[fact_at]):  # the fact from another sentence quoted, when only it has one
+        fact_at = next((o for o in chosen if _facts_in(query, sentences[o])), fact_at)
     chosen.sort()
     text = " … ".join(sentences[o] for o in chosen)
     return Quote(text, fact_span(searcher, query, sentences[fact_at], provinces=hits[0].metadata.provinces), source[best].locator)
@@ -94,14 +110,30 @@ def chunks_to_quote(searcher: Searcher, query: Query, hits: tuple[Hit, ...], exa
     """The chunks judged and, for a follow-up, the document's retrieved chunk holding most of its
     own words when the judged ones hold fewer: in "<Ai chủ trì Hội nghị lần thứ 9 …> – ai trình bày
     dự thảo?" the topic's words find the meeting, and the sentence naming who presented the draft
-    may be further down the article."""
-    if not query.focus or not examined:
+    may be further down the article. So for the number of what a question counts."""
+    if not examined:
         return examined
+    return (*examined, *_further_focus(searcher, query, hits, examined), *_further_count(query, hits, examined))
+
+
+def _further_focus(searcher: Searcher, query: Query, hits: tuple[Hit, ...], examined: tuple[Hit, ...]) -> tuple[Hit, ...]:
+    if not query.focus:
+        return ()
     focus = {h.chunk_id: searcher.concepts_coverage(query.focus, h.text, h.metadata.provinces) for h in (*examined, *hits)}
     best = max(hits, key=lambda h: focus[h.chunk_id])
     if focus[best.chunk_id] <= max(focus[h.chunk_id] for h in examined):  # judged chunks included
-        return examined
-    return (*examined, best)
+        return ()
+    return (best,)
+
+
+def _further_count(query: Query, hits: tuple[Hit, ...], examined: tuple[Hit, ...]) -> tuple[Hit, ...]:
+    """"QN có mấy trục chính?": when no judged chunk has a number beside the word counted ("3 trục
+    chính") and one of the document's next retrieved chunks has, that one too."""
+    units = _counted_units(_counting_part(query))[0] if query.asks == "how_many" else ()
+    if not units or any(_number_beside(h.text, units) for h in examined):
+        return ()
+    return next(((h,) for h in hits[len(examined): len(examined) + _FURTHER_CHUNKS]
+                 if h not in examined and _number_beside(h.text, units)), ())
 
 
 # Counts written in words ("hai", "ba mươi"): XQuAD and news write small numbers so.
@@ -120,16 +152,25 @@ def holds_asked_kind(query: Query, quote: Quote) -> bool:
     if query.asks == "who" and query.language == "vi" and _IDENTITY.search(fold(query.text)):
         # "Ai là Chủ tịch UBND tỉnh?" is not answered by "Chủ tịch UBND tỉnh đề nghị …": a name, or nothing
         return any(not provinces_in(m.group(0)) for m in re.finditer(_NAME, quote.text))
-    if query.asks == "day":
-        return bool(_DAY.search(quote.text))
+    if query.asks in ("day", "month"):
+        return bool(_FACT_PATTERNS[query.asks].search(quote.text))
     if query.asks == "how_many":
         counts = _counts(quote.text) or _NUMBER_WORD.search(_without_dates(quote.text))
         return bool(counts) and _counts_what_was_asked(whole, quote.text)
     if query.asks != "when":
         return True
-    # the digits of "Covid-19" or "4.0" are no date
-    digits = re.sub(r"(?<=[^\W\d_])-?\d+|\b\d\.\d\b", "", quote.text)
+    if _JUST_DONE.search(quote.text):
+        return True
+    # the digits of "Covid-19" or "4.0" are no date, nor the years in a plan's title
+    digits = re.sub(r"(?<=[^\W\d_])-?\d+|\b\d\.\d\b", "", _without_horizons(quote.text))
     return bool(re.search(r"\d", digits) or _NUMBER_WORD.search(digits))
+
+
+def _without_horizons(text: str) -> str:
+    """text without the years of a plan's title ("… tỉnh Nghệ An đến năm 2025, định hướng đến năm
+    2030"), which every sentence naming the plan repeats and which say nothing of when anything
+    happened; offsets kept."""
+    return _HORIZON.sub(lambda m: " " * len(m.group(0)), text)
 
 
 def _without_dates(text: str) -> str:
@@ -157,9 +198,9 @@ _SAME_COUNT = {"phan tram": ("%", "phan tram", "nua"), "dan": _PEOPLE, "nguoi": 
 # folded "tien" is also "tiến độ").
 _MONEY_ASKED = re.compile(r"\b(kinh phi|ngan sach|chi phi|von dau tu|tong muc dau tu|budget|cost|costs|spend|spent|"
                           r"money|funding|funds|price|invest|invested|investment)\b")
-# "bao nhiêu mục tiêu": the word counted, preferred beside the quote's number; not these, which
+# "bao nhiêu mục tiêu", "mấy trục": the word counted, preferred beside the quote's number; not these, which
 # say nothing of what is counted.
-_COUNTED_WORD = re.compile(r"\bbao nhieu\s+([^\W\d_]+)")
+_COUNTED_WORD = re.compile(r"\b(?:bao nhieu|may)\s+([^\W\d_]+)")
 _NOT_COUNTED_WORDS = frozenset("la thi the vay a o trong cua va con nhi nhe".split())
 # Numbers as written in words, with diacritics: folded, "ba", "nam", "sau" are also "bà", "năm", "sau".
 _NUMBER_WORDS_VI = {"một", "hai", "ba", "bốn", "tư", "năm", "sáu", "bảy", "tám", "chín", "mười", "mươi", "trăm", "nghìn",
@@ -236,6 +277,14 @@ def names_the_asked_role(searcher: Searcher, query: Query, quote: Quote, provinc
     return not people
 
 
+def _role_coverage(searcher: Searcher, query: Query, sentence: str, name: str, provinces: tuple[str, ...]) -> float:
+    """How much of the question the role written after `name` (up to the next ";" or verb) holds."""
+    after = sentence[sentence.find(name) + len(name):]
+    end = _ROLE_END.search(after)
+    role = searcher.analyzer.normalizer.expand(after[: end.start() if end else 100], chat=False)
+    return searcher.coverage(query.asked_part(), role, provinces)
+
+
 def _holds_title(role: str, title: str, deputy: bool) -> bool:
     """The asked title in the (folded) role, as the deputy ("pho chu tich") or not ("chu tich") as asked."""
     return not title or any(bool(re.search(r"\bpho\s+$", role[: m.start()])) == deputy
@@ -250,7 +299,10 @@ def fact_span(searcher: Searcher, query: Query, sentence: str, provinces: tuple[
     if not pattern:
         return _what_was_said(searcher, query, sentence, provinces)
     if query.asks == "who":
-        return next(iter(_facts_in(query, sentence)), sentence)
+        # of several people named ("X – Phó Bí thư …; Y – …, Chủ tịch UBND tỉnh"), the one whose
+        # role holds most of the question; the first on a tie
+        names = _facts_in(query, sentence)
+        return max(names, key=lambda n: (_role_coverage(searcher, query, sentence, n, provinces), -names.index(n)), default=sentence)
     # "ban hành ngày nào?": the clause with a day, not "định hướng đến năm 2030" beside it
     clauses = [c.strip() for c in _clauses(sentence) if _facts_in(query, c)]
     if not clauses:
@@ -292,18 +344,29 @@ def _scores(searcher: Searcher, embedder: Embedder | None, query: Query, sentenc
             source: dict[int, Hit], offsets: list[int], provinces: tuple[str, ...], cosine_weight: float) -> dict[int, float]:
     scores = {}
     counted = _counted_units(_counting_part(query))[0] if query.asks == "how_many" else ()
+    asked, dated = fold(query.text), query.asks in ("day", "month", "when")
+    # the day of "Kế hoạch 586" is written beside its number (for other questions the number is context)
+    named = _named_numbers(query.text) if dated else []
+    # the kinds of document whose day is asked, written with it: "Nghị quyết số 09-NQ/TU, ngày 05/8/2022"
+    dated_kinds = "|".join(k for k in _DOCUMENT_KINDS if re.search(rf"\b{k}\b", asked)) if dated else ""
     for o in offsets:
         s = sentences[o]
         score = _relevance(searcher, query, s, provinces)
+        if dated_kinds and re.search(rf"\b(?:{dated_kinds})\s+(?:so\s+)?[\w/.-]*\s*,?\s*(?:ngay\s+)?\d{{1,2}}/\d{{1,2}}", fold(s)):
+            score += _FACT_BONUS  # "Nghị quyết … ban hành ngày nào?": "Nghị quyết số 09-NQ/TU, ngày 05/8/2022"
+        if named and all(re.search(rf"(?<![\d/]){n}(?!\d)", s) for n in named):
+            score += _FACT_BONUS  # "Kế hoạch 586 … ban hành ngày nào?": not "Kế hoạch số 634 ngày 29/8/2023"
         if _facts_in(query, s):
-            score += _FACT_BONUS
+            # a day, a month or a document's number is said or not: no other sentence answers
+            score += _FACT_BONUS * (2 if query.asks in ("day", "month", "document_number") else 1)
             if counted and _number_beside(s, counted):
                 score += _FACT_BONUS  # "bao nhiêu mục tiêu?": "7/20 mục tiêu", not "sau 2 năm"
         if query.article and source[o].article == query.article:
             score += _NAMED_ARTICLE_BONUS  # "Điều 5 … quy định gì?": quote that article
-        if _DECIDED.search(s) and not _PROPOSED.search(s):
+        decided, proposed = _said(_DECIDED, s, asked), _said(_PROPOSED, s, asked)
+        if decided and not proposed:
             score += _DECISION_BONUS
-        elif _PROPOSED.search(s) and not _DECIDED.search(s):
+        elif proposed and not decided:
             score -= _DECISION_BONUS
         scores[o] = score
     if query.language == "en" and embedder is not None:
@@ -317,6 +380,19 @@ def _scores(searcher: Searcher, embedder: Embedder | None, query: Query, sentenc
     return scores
 
 
+def _said(pattern: re.Pattern, sentence: str, asked: str) -> bool:
+    """A decision ("ban hành", "kết luận") or a proposal ("dự thảo") in the sentence, other than the
+    words the question (folded) itself uses: "Nghị quyết … ban hành ngày nào?" is not answered
+    better by a sentence because it says "ban hành"."""
+    return any(not re.search(rf"\b{re.escape(fold(m.group(0)))}\b", asked) for m in pattern.finditer(sentence))
+
+
+def _named_numbers(text: str) -> list[str]:
+    """The numbers a question names a document or thing by ("Kế hoạch 586", "Nghị quyết 09"): not
+    years, dates or counts it states ("sau 2 năm")."""
+    return [n for n in re.findall(r"(?<![\d/.,])\d{2,4}(?![\d/.,%])", _without_dates(text)) if not re.fullmatch(r"(?:19|20)\d\d", n)]
+
+
 def _facts_in(query: Query, text: str) -> list[str]:
     """The spans of `text` of the kind the question asks for. A person is no place ("Nghệ An,
     Giám đốc …") and not the one the question names ("Theo Chủ tịch Nguyễn Đức Trung, … lấy ai làm
@@ -327,6 +403,8 @@ def _facts_in(query: Query, text: str) -> list[str]:
     if query.asks == "how_many":  # a number the question states ("sau 2 năm …, bao nhiêu mục tiêu?") is not the answer
         given = set(re.findall(r"\d+", query.text))
         return [n for n in _counts(text) if not set(re.findall(r"\d+", n)) <= given]
+    if query.asks == "when":
+        return [m.group(0) for m in pattern.finditer(_without_horizons(text))]
     if query.asks != "who":
         return [m.group(0) for m in pattern.finditer(text)]
     asked = fold(query.text)

@@ -182,6 +182,8 @@ def test_a_comparison_cites_each_province_named_in_order(answerer, question):
     # Quảng Ninh's resolution is of 05/02/2022, Nghệ An's of 05/8/2022
     ("Nghệ An và Quảng Ninh, tỉnh nào ban hành nghị quyết về chuyển đổi số sớm hơn?", "Quảng Ninh", "Nghệ An"),
     ("Quảng Ninh và Nghệ An, nghị quyết chuyển đổi số của tỉnh nào được ban hành muộn hơn?", "Nghệ An", "Quảng Ninh"),
+    # Thanh Hóa's of 10/11/2021: "ban hành" is what is asked about, not the chat word "bạn"
+    ("Quảng Ninh hay Thanh Hóa, tỉnh nào ban hành nghị quyết chuyển đổi số trước?", "Thanh Hóa", "Quảng Ninh"),
 ])
 def test_a_comparison_of_dates_leads_with_the_province_it_asks_for(answerer, question, first, then):
     answer = answerer.answer(question)

@@ -17,6 +17,7 @@ pytestmark = pytest.mark.slow
 NGHE_AN_2022 = "002_f4c38aa5626986ed.txt"
 CUA_LO_2023 = "000_168b4fa967d107c9.txt"
 QUANG_NINH = "001_7c41b3213df7f756.txt"
+PLAN_2021 = "003_500af1a167ffe578.txt"
 
 
 @pytest.fixture(scope="module")
@@ -34,6 +35,7 @@ def cited_text(answer) -> str:
     ("muc tieu cps cua NA la j", NGHE_AN_2022, "25 - 30"),
     ("ai chu tri diem cau cua lo z ad", CUA_LO_2023, "Hoàng Văn Phúc"),
     ("QN hoan thanh bn % muc tieu truc kinh te so", QUANG_NINH, "30%"),
+    ("cds QN co may truc chinh v ad", QUANG_NINH, "3 trục chính"),  # "co may": how many, typed so
 ])
 def test_casual_phone_vietnamese_is_answered_from_the_right_article(answerer, question, source, fact):
     answer = answerer.answer(question)
@@ -130,6 +132,36 @@ def test_a_question_asking_for_a_day_is_not_answered_by_years_alone(answerer, qu
         assert re.search(r"\b\d{1,2}/\d{1,2}/\d{4}\b", answer.citations[0].quote)
     else:
         assert answer.confidence == "related" and answer.citations
+
+
+@pytest.mark.parametrize("question", [
+    "ubnd NA xin y kien BCH ve du thao nq cds thang may",  # "NA", "nq" written out: still typed without diacritics
+    "Nghệ An xin ý kiến Ban Chấp hành Đảng bộ tỉnh về dự thảo nghị quyết chuyển đổi số vào tháng mấy?",
+])
+def test_a_question_asking_for_a_month_is_shown_the_month(answerer, question):
+    # the conference on the draft matches as well, but names no month, only the plan's years
+    answer = answerer.answer(question)
+    assert answer.confidence != "none"
+    if answer.found:
+        assert "5/2022" in answer.short_answer
+    else:
+        assert any("tháng 5/2022" in c.quote for c in answer.citations)
+
+
+def test_a_related_answer_shows_a_passage_saying_the_kind_asked_for(answerer):
+    # the plan for drafting the resolution matches the words best but gives no document number;
+    # the 2023 article quotes "Kế hoạch số 586/KH-UBND"
+    answer = answerer.answer("Kế hoạch của UBND tỉnh Nghệ An triển khai chuyển đổi số đến năm 2025 có số hiệu là gì?")
+    assert answer.confidence != "none"
+    assert "586/KH-UBND" in " ".join(c.quote for c in answer.citations)
+
+
+def test_the_years_of_a_plans_title_do_not_say_when(answerer):
+    # "Nghị quyết … đến năm 2025, định hướng đến năm 2030" is in nearly every sentence on the draft
+    answer = ask_after(answerer, "Theo kế hoạch xây dựng nghị quyết chuyển đổi số, Nghệ An xin ý kiến Thường trực Tỉnh ủy khi nào?",
+                       "thế còn Ban Chấp hành Đảng bộ tỉnh?")
+    assert answer.found and answer.citations[0].source_file == PLAN_2021
+    assert "5/2022" in answer.short_answer
 
 
 def ask_after(answerer: Answerer, previous: str, message: str):

@@ -94,12 +94,22 @@ def test_a_followup_asks_what_its_own_words_ask_or_else_what_the_topic_asked(ana
 def test_a_quote_holds_what_was_asked_only_with_its_kind_of_fact(analyzer):
     from bot.quotes import Quote, holds_asked_kind
 
-    years_only = Quote("UBND tỉnh vừa ban hành Kế hoạch triển khai chuyển đổi số đến năm 2025, định hướng đến năm 2030.", "")
+    years_only = Quote("UBND tỉnh đã ban hành Kế hoạch triển khai chuyển đổi số đến năm 2025, định hướng đến năm 2030.", "")
     numbered = Quote("Kế hoạch số 586/KH-UBND, ngày 22/8/2022 của UBND tỉnh về chuyển đổi số.", "")
     for question in ("Kế hoạch ban hành ngày nào?", "Kế hoạch có số hiệu là gì?"):
         query = analyzer.analyze(question)
         assert not holds_asked_kind(query, years_only) and holds_asked_kind(query, numbered), question
-    assert holds_asked_kind(analyzer.analyze("Kế hoạch ban hành năm nào?"), years_only)  # a year answers "năm nào"
+    in_2021 = Quote("Năm 2021, UBND tỉnh ban hành Kế hoạch triển khai chuyển đổi số.", "")
+    assert holds_asked_kind(analyzer.analyze("Kế hoạch ban hành năm nào?"), in_2021)  # a year answers "năm nào"
+    # but not the years of the plan's title, which look ahead: "đến năm 2025, định hướng đến năm 2030"
+    assert not holds_asked_kind(analyzer.analyze("Kế hoạch ban hành năm nào?"), years_only)
+    assert holds_asked_kind(analyzer.analyze("Khi nào phải hoàn thành?"), Quote("Hoàn thành đến năm 2025.", ""))
+    # news dates what it reports "just" happened by the article's date, which the citation shows
+    just = Quote("Sở TT&TT vừa tổ chức hội thảo về chuyển đổi số đến năm 2025.", "")
+    assert holds_asked_kind(analyzer.analyze("Hội thảo tổ chức khi nào?"), just)
+    assert not holds_asked_kind(analyzer.analyze("Hội thảo tổ chức ngày nào?"), just)
+    month = analyzer.analyze("xin ý kiến Ban Chấp hành tháng mấy?")
+    assert holds_asked_kind(month, Quote("Xin ý kiến vào tháng 5/2022.", "")) and not holds_asked_kind(month, in_2021)
     covid = Quote("Sở TT&TT tổ chức hội thảo, bảo đảm các quy định phòng chống dịch Covid-19.", "")
     assert not holds_asked_kind(analyzer.analyze("Bao giờ tổ chức hội thảo?"), covid)  # "19" of Covid-19 is no date
 
@@ -134,3 +144,12 @@ def test_diacritics_come_back_as_the_corpus_writes_them():
     assert restore("muc tieu chinh phu so", table) == "mục tiêu chính phủ số"
     assert restore("Chinh phu", table) == "Chính phủ"  # the pair decides: not "phụ"
     assert restore("xyz abc", table) == "xyz abc"  # unknown words stay as typed
+
+
+def test_a_one_syllable_chat_word_blanks_only_itself_when_typed_with_diacritics():
+    normalizer = Normalizer(question_phrases=("bạn", "mình", "cho biết"))
+    formal = "Bạn cho biết Ủy ban nào ban hành kế hoạch minh bạch?"
+    kept = normalizer.without_question_words(formal, plain=False).split()
+    assert kept == ["uy", "ban", "nao", "ban", "hanh", "ke", "hoach", "minh", "bach?"]
+    # typed without diacritics "ban" may be "bạn": the folded form counts there
+    assert "ban" not in normalizer.without_question_words("ban oi cho biet", plain=True).split()
