@@ -62,6 +62,8 @@ _QUESTION_WORDS = re.compile(
     r"^(?:ai|bao gio|khi nao|luc nao|o dau|bao nhieu|nhu the nao|the nao|ra sao|vi sao|tai sao|co gi|gi|"
     r"nam nao|who|when|where|how much|how many|how|why|which|what year|by when)\b"
 )
+# A question word of its own in "còn X …?" (folded): X is then a new question, not the previous one's subject.
+_ASKS_ITSELF = re.compile(r"\b(?:gi|nao|ai|dau|sao|bao nhieu|bao gio|bao lau|may|what|which|who|whom|when|where|how|why)\b")
 _PRONOUNS = re.compile(r"\b(?:it|they|them|this|that|its|viec nay|van de nay|cai nay|dieu nay|viec do|cai do)\b")
 # "nghị quyết đó", "hội nghị này", "kế hoạch ấy": a thing named before. With diacritics the
 # demonstrative is unambiguous ("này", unlike "hôm nay"); typed without them, "do" is also
@@ -85,7 +87,8 @@ _MAX_REFERENCE_FOLLOWUP_WORDS = 8  # "nghị quyết đó có trọng tâm gì?"
 _EVERY_QUESTIONS_TERMS = {("chuyen", "doi"), ("doi", "so"), ("digital", "transformation")}
 _MAX_PROVINCE_FOLLOWUP_WORDS = 5  # "trọng tâm là gì?" after a question about Nghệ An
 _VAGUE = re.compile(r"^(?:(?:gi|nua|gi nua|gi khac|gi them|gi nua khong|gi khac khong)(?: khong| nhi| a)?|else|anything else|more)$")
-_MAX_FOLLOWUP_WORDS = 6  # "còn X thì sao": X at most this long
+_MAX_FOLLOWUP_WORDS = 6  # "còn X thì sao": X at most this long,
+_MAX_PLAIN_FOLLOWUP_WORDS = 12  # or this long when X asks nothing itself ("thế còn hội nghị sơ kết 1 năm ở Nghệ An?")
 _MAX_QUESTION_FOLLOWUP_WORDS = 5  # "ai chủ trì?", "who leads it?", "ai trình bày dự thảo?"
 _TAIL = re.compile(r"\s*(?:là gì|la gi|là bao nhiêu|la bao nhieu|như thế nào|nhu the nao|thế nào|the nao|ra sao|"
                    r"gồm những gì|gom nhung gi|là những gì|la nhung gi)?\s*[?.!]*\s*$", re.IGNORECASE)
@@ -110,6 +113,11 @@ def followup_question(message: str, previous: Turn | None, *, now: float, max_ag
         aspect_provinces = detect_provinces(aspect)
         if aspect_provinces and _only_provinces(aspect):
             return replace_provinces(previous.effective_question, previous.provinces, aspect_provinces)
+        if aspect_provinces and previous.provinces and not _ASKS_ITSELF.search(fold(aspect.lower())):
+            # "còn hội nghị sơ kết ở Nghệ An?" after "Ai chủ trì cuộc họp … của Quảng Ninh?": the
+            # previous question, about that province, asked of what the message names
+            moved = replace_provinces(previous.effective_question, previous.provinces, aspect_provinces)
+            return f"{topic(moved)}{FOLLOWUP_SEPARATOR}{message}"
         if aspect_provinces:
             return _join(aspect, ())  # "còn Quảng Ninh đặt mục tiêu gì?": a question of its own
         # "còn Ban Chấp hành?", "còn chỉ tiêu kinh tế số thì sao?": the same question about another
@@ -167,7 +175,8 @@ def _ellipsis(lowered: str, original: str) -> str | None:
     """The X of "còn X thì sao" / "what about X", cut from the original text; None otherwise."""
     for pattern in _VI_ELLIPSIS + _EN_ELLIPSIS:
         m = pattern.match(lowered)
-        if m and len(words(m.group("x"))) <= _MAX_FOLLOWUP_WORDS:
+        size = len(words(m.group("x"))) if m else 0
+        if m and (size <= _MAX_FOLLOWUP_WORDS or (size <= _MAX_PLAIN_FOLLOWUP_WORDS and not _ASKS_ITSELF.search(fold(m.group("x"))))):
             start, end = m.span("x")
             return original[start:end].strip() if len(lowered) == len(original) else m.group("x").strip()
     return None

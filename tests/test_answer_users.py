@@ -228,6 +228,17 @@ def test_a_followup_is_answered_in_its_conversation(answerer, previous, message,
     assert all(s in answer.short_answer for s in said) and not any(s in answer.short_answer for s in not_said)
 
 
+def test_a_followup_naming_another_province_and_meeting_asks_the_previous_question_of_them(answerer):
+    # asked alone, "thế còn hội nghị sơ kết 1 năm ở Nghệ An?" was answered with the meeting's date
+    for previous, message in [("Ai chủ trì cuộc họp đánh giá 2 năm thực hiện Nghị quyết 09 về chuyển đổi số của Quảng Ninh?",
+                               "còn hội nghị sơ kết ở Nghệ An?"),
+                              ("Cuộc họp đánh giá 2 năm thực hiện Nghị quyết 09 của Quảng Ninh do ai chủ trì?",
+                               "thế còn hội nghị sơ kết 1 năm ở Nghệ An?")]:
+        answer = ask_after(answerer, previous, message)
+        assert answer.citations[0].source_file == CUA_LO_2023
+        assert not answer.found or "Nguyễn Đức Trung" in answer.short_answer, answer.short_answer
+
+
 def test_a_followup_asking_who_holds_another_post_is_not_answered_by_the_previous_official(answerer):
     # the follow-up repeats "giám đốc", so it is read in the previous topic: the post asked is its own
     answer = ask_after(answerer, "Giám đốc Sở Y tế Nghệ An nói gì về chuyển đổi số?", "ai là giám đốc công an tỉnh?")

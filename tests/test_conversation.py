@@ -47,6 +47,9 @@ def ask(message: str, previous: Turn | None = VI, *, now: float = NOW + 60, repl
      "Mục tiêu Chính phủ số của Nghệ An – vay thi dich vu cong truc tuyen dat bao nhieu phan tram"),
     ("hôm nay có tin gì mới về chuyển đổi số không?", "hôm nay có tin gì mới về chuyển đổi số không?"),
     ("Thanh Hóa đặt mục tiêu gì về kinh tế số?", "Thanh Hóa đặt mục tiêu gì về kinh tế số?"),  # stands alone
+    # another province and another thing, with no question of its own: the previous question asked of it
+    ("còn chương trình đào tạo ở Thanh Hóa?", "Mục tiêu Chính phủ số của Thanh Hóa – còn chương trình đào tạo ở Thanh Hóa?"),
+    ("còn Quảng Ninh đặt mục tiêu gì?", "Quảng Ninh đặt mục tiêu gì?"),  # a question of its own
     ("Tỉnh nào dẫn đầu cả nước về chuyển đổi số?", "Tỉnh nào dẫn đầu cả nước về chuyển đổi số?"),  # the bot's subject
     ("Chuyển đổi số trong giáo dục được triển khai ra sao ở các trường học?",
      "Chuyển đổi số trong giáo dục được triển khai ra sao ở các trường học?"),
