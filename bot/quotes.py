@@ -113,7 +113,9 @@ def chunks_to_quote(searcher: Searcher, query: Query, hits: tuple[Hit, ...], exa
     may be further down the article. So for the number of what a question counts."""
     if not examined:
         return examined
-    return (*examined, *_further_focus(searcher, query, hits, examined), *_further_count(query, hits, examined))
+    further = (*_further_focus(searcher, query, hits, examined), *_further_count(query, hits, examined),
+               *_further_fact(searcher, query, hits, examined))
+    return (*examined, *dict.fromkeys(h for h in further if h not in examined))
 
 
 def _further_focus(searcher: Searcher, query: Query, hits: tuple[Hit, ...], examined: tuple[Hit, ...]) -> tuple[Hit, ...]:
@@ -124,6 +126,23 @@ def _further_focus(searcher: Searcher, query: Query, hits: tuple[Hit, ...], exam
     if focus[best.chunk_id] <= max(focus[h.chunk_id] for h in examined):  # judged chunks included
         return ()
     return (best,)
+
+
+def _further_fact(searcher: Searcher, query: Query, hits: tuple[Hit, ...], examined: tuple[Hit, ...]) -> tuple[Hit, ...]:
+    """"Tại Hội nghị lần thứ 9, đồng chí nào trình bày dự thảo?": the document's next retrieved chunk
+    whose sentence naming a person holds more of the question than any such sentence of the judged
+    chunks. (Not for days or document numbers: "Nghị quyết số 09 trong năm 2024" would win there.)"""
+    if query.asks != "who":
+        return ()
+
+    def best(hit: Hit) -> float:
+        sentences = (hit.text[a:b] for a, b in sentence_spans(hit.text))
+        return max((searcher.coverage(query, s, hit.metadata.provinces) for s in sentences if _facts_in(query, s)), default=0.0)
+
+    have = max(best(h) for h in examined)
+    further = [(best(h), h) for h in hits[len(examined): len(examined) + _FURTHER_CHUNKS]]
+    score, hit = max(further, key=lambda item: item[0], default=(0.0, None))
+    return (hit,) if hit is not None and score > have else ()
 
 
 def _further_count(query: Query, hits: tuple[Hit, ...], examined: tuple[Hit, ...]) -> tuple[Hit, ...]:

@@ -148,6 +148,14 @@ def test_a_question_asking_for_a_month_is_shown_the_month(answerer, question):
         assert any("tháng 5/2022" in c.quote for c in answer.citations)
 
 
+def test_who_did_something_is_answered_by_the_person_who_did_it(answerer):
+    # the meeting's own sentences match the question best but name nobody who presented the draft
+    for question in ("Ở Hội nghị lần thứ 9 Ban Chấp hành Đảng bộ tỉnh Nghệ An, đồng chí nào trình bày dự thảo nghị quyết chuyển đổi số?",
+                     "Tại Hội nghị lần thứ 9 của Ban Chấp hành Đảng bộ tỉnh Nghệ An, đồng chí nào trình bày dự thảo Nghị quyết về chuyển đổi số?"):
+        answer = answerer.answer(question)
+        assert answer.found and "Lê Bá Hùng" in answer.short_answer, answer.short_answer
+
+
 def test_a_related_answer_shows_a_passage_saying_the_kind_asked_for(answerer):
     # the plan for drafting the resolution matches the words best but gives no document number;
     # the 2023 article quotes "Kế hoạch số 586/KH-UBND"
