@@ -39,7 +39,7 @@ FOLLOWUP_SEPARATOR = " – "
 _WHEN = (r"\b(?:khi nao|ngay nao|bao gio|thoi gian nao|luc nao|nam nao|thang nao|thoi diem nao|ngay ban hanh|ban hanh ngay|som hon|"
          r"co truoc|muon hon|tre hon|thang may|nam may|may gio|hom nao|hoi nao|when|what date|which date|what year|which year|earlier)\b")
 # A question word of a follow-up's own, once the "còn … thì sao" / "what about …" frame is taken off.
-_OWN_QUESTION = re.compile(r"\b(?:gi|nao|ai|dau|sao|may|what|which|who|whom|how|why|where|when)\b")
+_OWN_QUESTION = re.compile(r"\b(?:gi|nao|ai|dau|sao|may|bao nhieu|bao gio|bao lau|what|which|who|whom|how|why|where|when)\b")
 _ELLIPSIS_FRAME = re.compile(r"\b(?:thi sao|the nao|ra sao|what about|how about)\W*$|^\W*(?:what|how) about\b")
 # The words that carry a follow-up on ("còn …", "thế còn …", "and …"), which say nothing of what it
 # asks; on the text as typed, so "còn" is cut and content kept ("con" typed without diacritics is "còn").
@@ -152,9 +152,15 @@ def _asks_in_context(folded: str, text: str, typed: str) -> str:
     `typed`: the question before abbreviations were written out."""
     own_folded, own = folded.rpartition(FOLLOWUP_SEPARATOR)[2], text.rpartition(FOLLOWUP_SEPARATOR)[2]
     asks = _asks(own_folded, own, not has_diacritics(typed.rpartition(FOLLOWUP_SEPARATOR)[2]))
-    if asks or FOLLOWUP_SEPARATOR not in folded or _OWN_QUESTION.search(_ELLIPSIS_FRAME.sub(" ", own_folded)):
+    if asks or FOLLOWUP_SEPARATOR not in folded or asks_a_question(own_folded):
         return asks
     return _asks(folded, text, not has_diacritics(typed))
+
+
+def asks_a_question(text: str) -> bool:
+    """True when `text` has a question word of its own ("gì", "nào", "bao nhiêu", "who"), once the
+    "còn … thì sao" / "what about …" frame is taken off."""
+    return bool(_OWN_QUESTION.search(_ELLIPSIS_FRAME.sub(" ", fold(text))))
 
 
 def _named_article(folded: str) -> str:

@@ -20,7 +20,8 @@ from bot.compose import compose_answer
 from bot.config import Config
 from bot.embedding import Embedder
 from bot.judge import CONFIDENT, NONE, RELATED, Evidence, cited_documents, confidence_of, evidence_by_document
-from bot.quotes import Quote, chunks_to_quote, holds_asked_kind, names_the_asked_role, quote_for
+from bot.facts import holds_asked_kind, names_the_asked_role
+from bot.quotes import Quote, chunks_to_quote, quote_for
 from bot.records import Answer, Citation
 from bot.search import Searcher
 from bot.store import IndexStore, current_generation, open_index
@@ -113,7 +114,6 @@ class Answerer:
         """Confidence, the citations in retrieval order, and each citation's fact span by its n. A
         question naming several provinces is answered province by province: confident only when
         each has its answer, its best source for each, in the order named."""
-        settings = self.config.answer
         parts = per_province(query)
         citations, facts, seen, confidences = [], {}, set(), []
         for part, evidence, cited, confidence in (self._judged(searcher, part) for part in parts):
@@ -162,7 +162,8 @@ class Answerer:
         confident but not cited beside the first (`others`: less likely than it by more than
         other_source_ratio). When none says it, the answer is only related."""
         def says_it(e: Evidence, quote: Quote) -> bool:
-            return holds_asked_kind(query, quote) and names_the_asked_role(searcher, query, quote, e.hits[0].metadata.provinces)
+            return holds_asked_kind(query, quote.text) and names_the_asked_role(searcher, query, quote.text,
+                                                                                 e.hits[0].metadata.provinces)
 
         first = quoted[0]
         if says_it(*first):

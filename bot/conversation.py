@@ -14,7 +14,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Callable, Hashable
 
-from bot.analysis import FOLLOWUP_SEPARATOR
+from bot.analysis import FOLLOWUP_SEPARATOR, asks_a_question
 from bot.language import detect_language, is_stopword, words
 from bot.provinces import PROVINCES, PROVINCES_BEFORE_2025, current_name, provinces_in
 from bot.records import Answer
@@ -62,8 +62,6 @@ _QUESTION_WORDS = re.compile(
     r"^(?:ai|bao gio|khi nao|luc nao|o dau|bao nhieu|nhu the nao|the nao|ra sao|vi sao|tai sao|co gi|gi|"
     r"nam nao|who|when|where|how much|how many|how|why|which|what year|by when)\b"
 )
-# A question word of its own in "còn X …?" (folded): X is then a new question, not the previous one's subject.
-_ASKS_ITSELF = re.compile(r"\b(?:gi|nao|ai|dau|sao|bao nhieu|bao gio|bao lau|may|what|which|who|whom|when|where|how|why)\b")
 _PRONOUNS = re.compile(r"\b(?:it|they|them|this|that|its|viec nay|van de nay|cai nay|dieu nay|viec do|cai do)\b")
 # "nghị quyết đó", "hội nghị này", "kế hoạch ấy": a thing named before. With diacritics the
 # demonstrative is unambiguous ("này", unlike "hôm nay"); typed without them, "do" is also
@@ -113,7 +111,7 @@ def followup_question(message: str, previous: Turn | None, *, now: float, max_ag
         aspect_provinces = detect_provinces(aspect)
         if aspect_provinces and _only_provinces(aspect):
             return replace_provinces(previous.effective_question, previous.provinces, aspect_provinces)
-        if aspect_provinces and previous.provinces and not _ASKS_ITSELF.search(fold(aspect.lower())):
+        if aspect_provinces and previous.provinces and not asks_a_question(aspect):
             # "còn hội nghị sơ kết ở Nghệ An?" after "Ai chủ trì cuộc họp … của Quảng Ninh?": the
             # previous question, about that province, asked of what the message names
             moved = replace_provinces(previous.effective_question, previous.provinces, aspect_provinces)
@@ -176,7 +174,7 @@ def _ellipsis(lowered: str, original: str) -> str | None:
     for pattern in _VI_ELLIPSIS + _EN_ELLIPSIS:
         m = pattern.match(lowered)
         size = len(words(m.group("x"))) if m else 0
-        if m and (size <= _MAX_FOLLOWUP_WORDS or (size <= _MAX_PLAIN_FOLLOWUP_WORDS and not _ASKS_ITSELF.search(fold(m.group("x"))))):
+        if m and (size <= _MAX_FOLLOWUP_WORDS or (size <= _MAX_PLAIN_FOLLOWUP_WORDS and not asks_a_question(m.group("x")))):
             start, end = m.span("x")
             return original[start:end].strip() if len(lowered) == len(original) else m.group("x").strip()
     return None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from bot.text import fold, nfc
+from bot.text import nfc
 
 WORD = re.compile(r"[^\W_]+", re.UNICODE)
 

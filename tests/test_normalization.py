@@ -92,41 +92,41 @@ def test_a_followup_asks_what_its_own_words_ask_or_else_what_the_topic_asked(ana
 
 
 def test_a_quote_holds_what_was_asked_only_with_its_kind_of_fact(analyzer):
-    from bot.quotes import Quote, holds_asked_kind
+    from bot.facts import holds_asked_kind
 
-    years_only = Quote("UBND tỉnh đã ban hành Kế hoạch triển khai chuyển đổi số đến năm 2025, định hướng đến năm 2030.", "")
-    numbered = Quote("Kế hoạch số 586/KH-UBND, ngày 22/8/2022 của UBND tỉnh về chuyển đổi số.", "")
+    years_only = "UBND tỉnh đã ban hành Kế hoạch triển khai chuyển đổi số đến năm 2025, định hướng đến năm 2030."
+    numbered = "Kế hoạch số 586/KH-UBND, ngày 22/8/2022 của UBND tỉnh về chuyển đổi số."
     for question in ("Kế hoạch ban hành ngày nào?", "Kế hoạch có số hiệu là gì?"):
         query = analyzer.analyze(question)
         assert not holds_asked_kind(query, years_only) and holds_asked_kind(query, numbered), question
-    in_2021 = Quote("Năm 2021, UBND tỉnh ban hành Kế hoạch triển khai chuyển đổi số.", "")
+    in_2021 = "Năm 2021, UBND tỉnh ban hành Kế hoạch triển khai chuyển đổi số."
     assert holds_asked_kind(analyzer.analyze("Kế hoạch ban hành năm nào?"), in_2021)  # a year answers "năm nào"
     # but not the years of the plan's title, which look ahead: "đến năm 2025, định hướng đến năm 2030"
     assert not holds_asked_kind(analyzer.analyze("Kế hoạch ban hành năm nào?"), years_only)
-    assert holds_asked_kind(analyzer.analyze("Khi nào phải hoàn thành?"), Quote("Hoàn thành đến năm 2025.", ""))
+    assert holds_asked_kind(analyzer.analyze("Khi nào phải hoàn thành?"), "Hoàn thành đến năm 2025.")
     # news dates what it reports "just" happened by the article's date, which the citation shows
-    just = Quote("Sở TT&TT vừa tổ chức hội thảo về chuyển đổi số đến năm 2025.", "")
+    just = "Sở TT&TT vừa tổ chức hội thảo về chuyển đổi số đến năm 2025."
     assert holds_asked_kind(analyzer.analyze("Hội thảo tổ chức khi nào?"), just)
     assert not holds_asked_kind(analyzer.analyze("Hội thảo tổ chức ngày nào?"), just)
     month = analyzer.analyze("xin ý kiến Ban Chấp hành tháng mấy?")
-    assert holds_asked_kind(month, Quote("Xin ý kiến vào tháng 5/2022.", "")) and not holds_asked_kind(month, in_2021)
-    covid = Quote("Sở TT&TT tổ chức hội thảo, bảo đảm các quy định phòng chống dịch Covid-19.", "")
+    assert holds_asked_kind(month, "Xin ý kiến vào tháng 5/2022.") and not holds_asked_kind(month, in_2021)
+    covid = "Sở TT&TT tổ chức hội thảo, bảo đảm các quy định phòng chống dịch Covid-19."
     assert not holds_asked_kind(analyzer.analyze("Bao giờ tổ chức hội thảo?"), covid)  # "19" of Covid-19 is no date
 
 
 def test_a_question_of_money_needs_an_amount_of_money(analyzer):
-    from bot.quotes import Quote, holds_asked_kind
+    from bot.facts import holds_asked_kind
 
-    plan = Quote("UBND tỉnh đã ban hành Kế hoạch số 634 ngày 29/8/2023 về ngày Chuyển đổi số quốc gia.", "")
-    amount = Quote("Tổng kinh phí thực hiện kế hoạch là 120 tỷ đồng từ ngân sách tỉnh.", "")
-    dollars = Quote("The project cost $ 4 million.", "")
+    plan = "UBND tỉnh đã ban hành Kế hoạch số 634 ngày 29/8/2023 về ngày Chuyển đổi số quốc gia."
+    amount = "Tổng kinh phí thực hiện kế hoạch là 120 tỷ đồng từ ngân sách tỉnh."
+    dollars = "The project cost $ 4 million."
     for question in ("Tổng kinh phí Nghệ An chi cho chuyển đổi số là bao nhiêu?", "tinh chi bao nhieu tien cho cds",
                      "How much money did Nghe An spend on digital transformation?"):
         query = analyzer.analyze(question)
         assert not holds_asked_kind(query, plan) and holds_asked_kind(query, amount), question
     assert holds_asked_kind(analyzer.analyze("How much did the project cost?"), dollars)
     # counting something other than money is not held to a currency, but a date or a document's number counts nothing
-    counted = Quote("UBND tỉnh đã ban hành 43 kế hoạch về chuyển đổi số.", "")
+    counted = "UBND tỉnh đã ban hành 43 kế hoạch về chuyển đổi số."
     how_many_plans = analyzer.analyze("Nghệ An có bao nhiêu kế hoạch về chuyển đổi số?")
     assert holds_asked_kind(how_many_plans, counted) and not holds_asked_kind(how_many_plans, plan)
     assert not holds_asked_kind(analyzer.analyze("How many people attended the meeting?"), plan)

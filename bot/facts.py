@@ -1,0 +1,249 @@
+"""What kind of fact a text holds for a question: a day, a month, a date, a count (of money, of
+people, of what was counted), a person (with the role asked), a document's number.
+
+The judge and the quote selector both ask it: a quote "says what was asked" only when it holds a
+fact of the asked kind ("bao nhiêu tỷ đồng?" an amount of money, "ngày nào?" a day, "ai là Chủ
+tịch?" someone named with that post). Hand-written patterns: no package recognises these in
+Vietnamese provincial news (dates as "05/8/2022", counts as "7/20 mục tiêu", officials as "đồng chí
+X – Phó Bí thư …").
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.analysis import Query, asks_of
+from bot.provinces import provinces_in
+from bot.search import Searcher
+from bot.text import fold
+
+_DAY_MONTH = r"\b\d{1,2}/\d{1,2}(?:/\d{2,4})?\b"  # 21/9, 05/8/2022
+_DATE = re.compile(
+    _DAY_MONTH + r"|\b(?:ngày|tháng)\s+\d{1,2}(?:\s*(?:/|năm)\s*\d{1,4})*|\bnăm\s+\d{4}\b|\b(?:19|20)\d{2}\b",
+    re.IGNORECASE,
+)
+_NUMBER = re.compile(r"\b\d[\d.,]*(?:\s*(?:%|phần trăm|triệu|tỷ|nghìn|ngàn|người|hồ sơ|doanh nghiệp|xã|dịch vụ|thủ tục|đơn vị))?", re.IGNORECASE)
+_UPPER = "A-ZĐÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬÈÉẺẼẸÊỀẾỂỄỆÌÍỈĨỊÒÓỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢÙÚỦŨỤƯỪỨỬỮỰỲÝỶỸỴ"
+_NAME = rf"[{_UPPER}][^\W\d_]*(?:\s+[{_UPPER}][^\W\d_]*){{1,3}}"
+_TITLES = "Chủ tịch|Phó Chủ tịch|Bí thư|Phó Bí thư|Giám đốc|Phó Giám đốc|Tổng Giám đốc|Trưởng|Phó Trưởng|Thứ trưởng|Bộ trưởng|Ủy viên"
+_PERSON = re.compile(rf"(?:(?:đồng chí|ông|bà|Đồng chí|Ông|Bà)\s+(?!(?:{_TITLES})\b)(?:{_NAME}))|(?:{_NAME})(?=\s*[,–-]?\s*(?:{_TITLES}))")
+# "Giám đốc Sở Y tế Dương Đình Chỉnh", "Chủ tịch UBND tỉnh Nguyễn Đức Trung": the name after the post.
+_TITLED_NAME = rf"(?:{_TITLES})(?:\s+[^\s,.;:()“”\"]+){{1,6}}?\s+(?P<name>{_NAME})(?![^\W\d_])"
+_SOMEONE = re.compile(rf"{_PERSON.pattern}|{_TITLED_NAME}")
+# A document's number: "586/KH-UBND", "09-NQ/TU", "168/2025/NĐ-CP", "Kế hoạch số 634".
+_CODE = rf"\d+(?:/\d+)*[/-][{_UPPER}][\w-]*(?:/[{_UPPER}][\w-]*)*"
+_DOCUMENT_NUMBER = re.compile(rf"\b[sS]ố\s+(?:{_CODE}|\d+\b)|\b{_CODE}")
+# A date down to the day, for questions asking for one ("ngày nào", "what date").
+_DAY = re.compile(_DAY_MONTH + r"|\bngày\s+\d{1,2}\b", re.IGNORECASE)
+# A month, for "tháng mấy?": "tháng 5/2022", "5/2022", "21/9".
+_MONTH = re.compile(_DAY_MONTH + r"|\btháng\s+\d{1,2}\b|\b\d{1,2}/(?:19|20)\d{2}\b", re.IGNORECASE)
+# "UBND tỉnh vừa ban hành Kế hoạch …", "sáng nay": news dating an event by the article's own date,
+# which the citation shows; an answer to "khi nào?", though not to "ngày nào?".
+_JUST_DONE = re.compile(r"\b(?:vừa|mới)\s+(?:mới\s+|được\s+)?(?:ban hành|tổ chức|ký|phê duyệt|thông qua|khai trương|ra mắt|công bố|"
+                        r"khánh thành|họp|diễn ra|triển khai)\b|\b(?:sáng|chiều|tối|trưa)\s+nay\b|\bhôm\s+(?:nay|qua)\b|\bmới đây\b",
+                        re.IGNORECASE)
+# Kinds of document (folded), each written with its number and day.
+DOCUMENT_KINDS = ("nghi quyet", "ke hoach", "quyet dinh", "chi thi", "thong tu", "nghi dinh", "luat", "cong van", "de an",
+                   "chuong trinh", "thong bao", "ket luan")
+# A plan's horizon in its title: "đến năm 2025, định hướng đến năm 2030", "tầm nhìn đến năm 2045".
+_HORIZON = re.compile(r"(?:\bđến năm\s+\d{4}\s*,?\s*(?:và\s+)?)?\b(?:định hướng|tầm nhìn)\s+(?:đến\s+)?năm\s+\d{4}", re.IGNORECASE)
+_FACT_PATTERNS = {"day": _DAY, "month": _MONTH, "when": _DATE, "how_many": _NUMBER, "who": _SOMEONE, "document_number": _DOCUMENT_NUMBER}
+FACT_KINDS = frozenset(_FACT_PATTERNS)  # Query.asks values a fact answers
+# Digits that count nothing: a date ("ngày 26/4/2022" does not say how many attended) or a year, and
+# a document's number ("Nghị quyết số 09").
+_DATE_DIGITS = re.compile(_DAY_MONTH + r"|\b(?:ngày|tháng|năm)\s+\d{1,4}(?:\s*/\s*\d{1,4})*", re.IGNORECASE)
+# "Ai là Bí thư Tỉnh ủy Quảng Ninh?", "Giám đốc Sở Y tế là ai?", "Who is …": a question of identity,
+# answered only by a person named with the role asked (folded question).
+_IDENTITY = re.compile(r"^\W*(?:(?:the|vay|con|va|so|and|then)\s+)?(?:ai la|who is|who's|who was)\b|\bla ai\W*$")
+
+# Counts written in words ("hai", "ba mươi"): XQuAD and news write small numbers so.
+_NUMBER_WORD = re.compile(r"\b(?:một|hai|ba|bốn|tư|năm|sáu|bảy|tám|chín|mười|mươi|trăm|nghìn|ngàn|triệu|tỷ|tỉ|nửa|"
+                          r"one|two|three|four|five|six|seven|eight|nine|ten|hundred|thousand|million|billion)\b", re.IGNORECASE)
+
+
+def holds_asked_kind(query: Query, text: str) -> bool:
+    """False when a "how many / when" question's quote holds no number or date at all, a question
+    asking for a document's number ("số hiệu") gets none, or one asking for a day ("ban hành ngày
+    nào?") gets only years ("đến năm 2025"): whatever the passage is about, it does not say what
+    was asked. A question of who holds a post gets no name at all."""
+    whole, query = query, query.asked_part()
+    if query.asks == "document_number":
+        return bool(_DOCUMENT_NUMBER.search(text))
+    if query.asks == "who" and query.language == "vi" and _IDENTITY.search(fold(query.text)):
+        # "Ai là Chủ tịch UBND tỉnh?" is not answered by "Chủ tịch UBND tỉnh đề nghị …": a name, or nothing
+        return any(not provinces_in(m.group(0)) for m in re.finditer(_NAME, text))
+    if query.asks in ("day", "month"):
+        return bool(_FACT_PATTERNS[query.asks].search(text))
+    if query.asks == "how_many":
+        counts = _counts(text) or _NUMBER_WORD.search(_without_dates(text))
+        return bool(counts) and _counts_what_was_asked(whole, text)
+    if query.asks != "when":
+        return True
+    if _JUST_DONE.search(text):
+        return True
+    # the digits of "Covid-19" or "4.0" are no date, nor the years in a plan's title
+    digits = re.sub(r"(?<=[^\W\d_])-?\d+|\b\d\.\d\b", "", _without_horizons(text))
+    return bool(re.search(r"\d", digits) or _NUMBER_WORD.search(digits))
+
+
+def _without_horizons(text: str) -> str:
+    """text without the years of a plan's title ("… tỉnh Nghệ An đến năm 2025, định hướng đến năm
+    2030"), which every sentence naming the plan repeats and which say nothing of when anything
+    happened; offsets kept."""
+    return _HORIZON.sub(lambda m: " " * len(m.group(0)), text)
+
+
+def _without_dates(text: str) -> str:
+    """text with its dates and document numbers blanked out, offsets kept."""
+    blank = lambda m: " " * len(m.group(0))
+    return _DOCUMENT_NUMBER.sub(blank, _DATE_DIGITS.sub(blank, text))
+
+
+def _counts(text: str) -> list[str]:
+    """The numbers in text that count something, verbatim: not dates, years or document numbers."""
+    return [text[m.start():m.end()].strip() for m in _NUMBER.finditer(_without_dates(text))]
+
+
+# "bao nhiêu tỷ đồng / người / phần trăm?": a count of money, people or a share is answered by a
+# number of that (folded; words around the number, either side: "ở tuổi 39" is how ages are written).
+# Only these: other things counted are named too many ways ("bao nhiêu khu vực" ~ "ba tâm chấn").
+_COUNTED = re.compile(r"\bbao nhieu\s+(phan tram|ty|ti|trieu|nghin|dong|usd|do la|nguoi|dan|tien)\b"
+                      r"|\bhow many\s+(?:people|persons|residents|inhabitants|citizens|attendees|participants|delegates)\b")
+_MONEY = ("ty", "ti", "trieu", "dong", "vnd", "usd", "do la", "$", "euro", "bang", "yen")
+_PEOPLE = ("nguoi", "dan", "dai bieu", "can bo", "cong chuc", "vien chuc", "thanh vien", "hoc vien", "lao dong")
+_SAME_COUNT = {"phan tram": ("%", "phan tram", "nua"), "dan": _PEOPLE, "nguoi": _PEOPLE, "ty": ("ty", "ti"),
+               "ti": ("ty", "ti"), "do la": ("do la", "usd", "$"), "usd": ("do la", "usd", "$"), "tien": _MONEY}
+# "Tổng kinh phí … là bao nhiêu?", "How much did they spend?": an amount of money, in any currency,
+# whatever follows "bao nhiêu" (folded question; "tiền" only as written with its diacritics, since
+# folded "tien" is also "tiến độ").
+_MONEY_ASKED = re.compile(r"\b(kinh phi|ngan sach|chi phi|von dau tu|tong muc dau tu|budget|cost|costs|spend|spent|"
+                          r"money|funding|funds|price|invest|invested|investment)\b")
+# "bao nhiêu mục tiêu", "mấy trục": the word counted, preferred beside the quote's number; not these, which
+# say nothing of what is counted.
+_COUNTED_WORD = re.compile(r"\b(?:bao nhieu|may)\s+([^\W\d_]+)")
+_NOT_COUNTED_WORDS = frozenset("la thi the vay a o trong cua va con nhi nhe".split())
+# Numbers as written in words, with diacritics: folded, "ba", "nam", "sau" are also "bà", "năm", "sau".
+_NUMBER_WORDS_VI = {"một", "hai", "ba", "bốn", "tư", "năm", "sáu", "bảy", "tám", "chín", "mười", "mươi", "trăm", "nghìn",
+                    "ngàn", "triệu", "tỷ", "tỉ", "nửa"}
+_COUNT_WINDOW = 2  # words between a number and what it counts, either side: "ở tuổi 39", "1,3 triệu người"
+
+
+def _counting_part(query: Query) -> Query:
+    """The part of a question saying what is counted: a follow-up's own words, or, when it has no
+    count of its own ("<… bao nhiêu phần trăm?> – thế còn kinh tế số?"), the whole question."""
+    asked = query.asked_part()
+    return asked if asks_of(asked.text) == "how_many" else query
+
+
+def _counted_units(query: Query) -> tuple[tuple[str, ...], bool]:
+    """What a how-many question counts, as the folded words a number of the answer stands beside,
+    and whether a confident answer must have one: money, people and shares are named few ways;
+    anything else ("bao nhiêu mục tiêu": "7/20 mục tiêu") is only preferred, since "bao nhiêu khu
+    vực" may be answered by "ba tâm chấn"."""
+    folded = fold(query.text)
+    m = _COUNTED.search(folded)
+    if m:
+        unit = m.group(1) or "nguoi"  # "how many people …"
+        return _SAME_COUNT.get(unit, (unit,)), True
+    if _MONEY_ASKED.search(folded) or re.search(r"(?<!\w)tiền(?!\w)", query.text.lower()):
+        return _MONEY, True
+    word = _COUNTED_WORD.search(folded)
+    return ((word.group(1),) if word and word.group(1) not in _NOT_COUNTED_WORDS else ()), False
+
+
+def _counts_what_was_asked(query: Query, text: str) -> bool:
+    """"Nghệ An chi bao nhiêu tỷ đồng?" is not answered by "Kế hoạch số 634 ngày 29/8/2023": a
+    number of the money, people or share asked, or the answer is not confident."""
+    units, required = _counted_units(_counting_part(query))
+    return not required or number_beside(text, units)
+
+
+def number_beside(text: str, units: tuple[str, ...]) -> bool:
+    """A number in text (not a date) with one of the units (folded words) next to it."""
+    if ("%" in units and re.search(r"\d\s*%", text)) or ("$" in units and re.search(r"\$\s*\d|\d\s*\$", text)):
+        return True
+    tokens = re.findall(r"\d[\d.,/]*|[^\W\d_]+", _without_dates(text).lower())
+    folded = [fold(t) for t in tokens]
+    numbers = [i for i, t in enumerate(tokens) if t[0].isdigit() or t in _NUMBER_WORDS_VI]
+    wanted = [u.split() for u in units if u not in ("%", "$")]
+    return any(folded[j: j + len(u)] == u
+               for i in numbers for u in wanted
+               for j in range(max(0, i - _COUNT_WINDOW - len(u) + 1), i + _COUNT_WINDOW + 2) if j != i)
+
+
+_ROLE_END = re.compile(r"[;.]|\s(?:đề nghị|phát biểu|cho biết|nhấn mạnh|chủ trì|trình bày)\b")
+_ROLE_WORDS_BEFORE = 60  # "Giám đốc Sở Y tế Dương Đình Chỉnh": the role may come first
+
+
+def names_the_asked_role(searcher: Searcher, query: Query, text: str, provinces: tuple[str, ...] = ()) -> bool:
+    """False when an identity question's quote names people, none with the role asked: "Phó Bí
+    thư Tỉnh ủy" does not answer "Ai là Bí thư Tỉnh ủy?", nor "Giám đốc Sở Y tế" "Ai là giám đốc
+    công an tỉnh?". Names written otherwise (most text outside the news) are not judged."""
+    query = query.asked_part()
+    folded_question = fold(query.text)
+    if query.asks != "who" or not _IDENTITY.search(folded_question):
+        return True
+    deputy = bool(re.search(r"\b(?:pho|deputy|vice)\b", folded_question))
+    title = next((fold(p.key) for c in query.concepts if not c.province for p in c.phrases if fold(p.key) not in ("pho", "deputy", "vice")), "")
+    # officials as the provincial news name them ("đồng chí X – Giám đốc …"), not "ông X" of any text
+    people = [m for m in _PERSON.finditer(text) if not re.match(r"(?i)ông|bà", m.group(0))]
+    for m in people:
+        after = text[m.end():]
+        end = _ROLE_END.search(after)
+        role = text[max(0, m.start() - _ROLE_WORDS_BEFORE): m.start()] + " " + after[: end.start() if end else 100]
+        role = searcher.analyzer.normalizer.expand(role, chat=False)  # "Chủ tịch UBND tỉnh", as the question was read
+        if searcher.coverage(query, role, provinces) >= 0.999 and _holds_title(fold(role).lower(), title, deputy):
+            return True
+    return not people
+
+
+def role_coverage(searcher: Searcher, query: Query, sentence: str, name: str, provinces: tuple[str, ...]) -> float:
+    """How much of the question the role written after `name` (up to the next ";" or verb) holds."""
+    after = sentence[sentence.find(name) + len(name):]
+    end = _ROLE_END.search(after)
+    role = searcher.analyzer.normalizer.expand(after[: end.start() if end else 100], chat=False)
+    return searcher.coverage(query.asked_part(), role, provinces)
+
+
+def _holds_title(role: str, title: str, deputy: bool) -> bool:
+    """The asked title in the (folded) role, as the deputy ("pho chu tich") or not ("chu tich") as asked."""
+    return not title or any(bool(re.search(r"\bpho\s+$", role[: m.start()])) == deputy
+                            for m in re.finditer(r"(?<!\w)" + re.escape(title) + r"(?!\w)", role))
+
+
+def named_numbers(text: str) -> list[str]:
+    """The numbers a question names a document or thing by ("Kế hoạch 586", "Nghị quyết 09"): not
+    years, dates or counts it states ("sau 2 năm")."""
+    return [n for n in re.findall(r"(?<![\d/.,])\d{2,4}(?![\d/.,%])", _without_dates(text)) if not re.fullmatch(r"(?:19|20)\d\d", n)]
+
+
+def facts_in(query: Query, text: str) -> list[str]:
+    """The spans of `text` of the kind the question asks for. A person is no place ("Nghệ An,
+    Giám đốc …") and not the one the question names ("Theo Chủ tịch Nguyễn Đức Trung, … lấy ai làm
+    trung tâm?")."""
+    pattern = _FACT_PATTERNS.get(query.asks)
+    if not pattern:
+        return []
+    if query.asks == "how_many":  # a number the question states ("sau 2 năm …, bao nhiêu mục tiêu?") is not the answer
+        given = set(re.findall(r"\d+", query.text))
+        return [n for n in _counts(text) if not set(re.findall(r"\d+", n)) <= given]
+    if query.asks == "when":
+        return [m.group(0) for m in pattern.finditer(_without_horizons(text))]
+    if query.asks != "who":
+        return [m.group(0) for m in pattern.finditer(text)]
+    asked = fold(query.text)
+    names = ((m.group("name") or m.group(0)).strip() for m in pattern.finditer(text))
+    return [n for n in names if not provinces_in(n) and _bare_name(n) not in asked]
+
+
+def _bare_name(person: str) -> str:
+    """"đồng chí Nguyễn Đức Trung" -> "nguyen duc trung" (folded, as the question is matched)."""
+    return re.sub(r"^(?:dong chi|ong|ba)\s+", "", fold(person).lower())
+
+
+
+
+def counted_units(query: Query) -> tuple[str, ...]:
+    """What a how-many question counts ("bao nhiêu mục tiêu", "mấy trục"), as the folded words a
+    number of the answer stands beside; () for any other question."""
+    return _counted_units(_counting_part(query))[0] if query.asks == "how_many" else ()
