@@ -20,9 +20,11 @@ from bot.analysis import Query
 from bot.config import AnswerConfig
 from bot.records import Hit
 from bot.search import Retrieved, Searcher
-from bot.text import sentence_spans
+from bot.text import fold, sentence_spans
 
 CONFIDENT, RELATED, NONE = "answer", "related", "none"
+# A question asking for a reason (folded) takes what it states for granted, its numbers too.
+_WHY = re.compile(r"\b(?:vi sao|tai sao|ly do|nguyen nhan|why|how come|how did)\b")
 # Chunks of one document looked at for its evidence.
 _CHUNKS_PER_DOCUMENT = 3
 # Dense results averaged for the topic's level, against which the best chunk's peak is measured.
@@ -120,8 +122,12 @@ def confidence_of(evidence: Evidence, query: Query, settings: AnswerConfig) -> s
 
 
 def confirms_premises(evidence: Evidence, query: Query) -> bool:
+    """The events the question takes for granted are in the passage and, when it asks why, every
+    number it states ("Vì sao Quảng Ninh đã hoàn thành 100% mục tiêu?" is not confirmed by "đạt 60%")."""
     text = " ".join(h.text for h in evidence.examined).lower()
-    return all(any(re.search(r"(?<!\w)" + re.escape(w.lower()) + r"(?!\w)", text) for w in forms) for forms in query.premises)
+    numbers = re.findall(r"(?<![\d.,/])\d+(?:[.,]\d+)?(?![\d/])", query.text) if _WHY.search(fold(query.text)) else []
+    return all(any(re.search(r"(?<!\w)" + re.escape(w.lower()) + r"(?!\w)", text) for w in forms) for forms in query.premises) \
+        and all(re.search(rf"(?<![\d.,]){re.escape(n)}(?![\d])", text) for n in numbers)
 
 
 def cited_documents(evidence: list[Evidence], settings: AnswerConfig, query: Query) -> list[Evidence]:

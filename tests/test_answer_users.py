@@ -279,6 +279,8 @@ def test_who_holds_a_post_is_never_answered_by_a_sentence_naming_nobody(answerer
     "Khi nào Nghệ An hủy bỏ Nghị quyết 09?",
     "khi nao quang ninh tam dung thuc hien nghi quyet 09",
     "Why did Quang Ninh abandon its digital transformation plan?",
+    "Nghệ An bỏ mục tiêu tốp 25 - 30 về Chính phủ số từ khi nào?",  # the target is there; dropping it is not
+    "Vì sao Quảng Ninh đã hoàn thành 100% mục tiêu chuyển đổi số?",  # a reason for a figure never given (60%, 30%)
 ])
 def test_a_false_premise_is_never_confirmed(answerer, question):
     answer = answerer.answer(question)
