@@ -278,10 +278,9 @@ def per_province(query: Query) -> list[Query]:
     documents and judged without the other names counting as missing evidence."""
     if len(query.provinces) < 2:
         return [query]
-    # "tỉnh nào … sớm hơn / first?" asks each province's day; the comparison's own words ("sớm hơn",
-    # "which province") are in no single province's answer
-    # ("whose … was adopted first?" too: the comparison asks a date, not a name)
-    # each province's quote then holds its day ("ngày 05/02/2022"), which orders them
+    # "tỉnh nào … sớm hơn / whose … was adopted first?" asks each province's day (not who), which its
+    # quote then holds and which orders them; the comparison's own words ("sớm hơn", "which
+    # province") are in no single province's answer
     dated = query.asks in ("day", "month", "when")
     asks = "day" if date_order(query.text) and not dated else query.asks
     return [replace(query, provinces=(name,), asks=asks,

@@ -8,6 +8,7 @@ a confident answer, the closest passages marked as possibly not answering, or "n
 
 from __future__ import annotations
 
+import itertools
 import logging
 import os
 import threading
@@ -169,14 +170,19 @@ class Answerer:
         if says_it(*first):
             return quoted, CONFIDENT
         settings = self.config.answer
-        candidates = [*quoted[1:], *((e, self._quote(searcher, query, e)) for e in others
-                                     if confidence_of(e, query, settings) != NONE)]
-        saying = [item for item in candidates if item[1].text and says_it(*item)]
-        other = next((item for item in saying if confidence_of(item[0], query, settings) == CONFIDENT), None)
-        if other is None:  # "bao nhiêu?" answered by a sentence without a number: related, and the
-            # likeliest passage that has one is shown too ("Kế hoạch số 586/KH-UBND" for "số hiệu?")
-            return [*quoted, *(saying[:1] if saying and saying[0] not in quoted else [])], RELATED
-        return [other, *(item for item in quoted if item is not other)], CONFIDENT
+        # others are quoted only as far as needed: the first confident one saying it ends the search
+        candidates = itertools.chain(quoted[1:], ((e, self._quote(searcher, query, e)) for e in others
+                                                  if confidence_of(e, query, settings) != NONE))
+        first_saying = None
+        for item in candidates:
+            if not (item[1].text and says_it(*item)):
+                continue
+            if confidence_of(item[0], query, settings) == CONFIDENT:
+                return [item, *(q for q in quoted if q is not item)], CONFIDENT
+            first_saying = first_saying or item
+        # "bao nhiêu?" answered by a sentence without a number: related, and the likeliest passage
+        # that has one is shown too ("Kế hoạch số 586/KH-UBND" for "số hiệu?")
+        return [*quoted, *([first_saying] if first_saying and first_saying not in quoted else [])], RELATED
 
     def _judged(self, searcher: Searcher, query: Query) -> tuple[Query, list[Evidence], list[Evidence], str]:
         """Every retrieved document's evidence, the documents to cite for one question, and how confidently."""

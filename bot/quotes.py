@@ -25,7 +25,7 @@ _PROPOSED = re.compile(r"\b(đề xuất|dự thảo|kiến nghị|dự kiến|c
 # A comma before a date is no clause end: "Nghị quyết số 09-NQ/TU, ngày 05/8/2022" is one reference.
 _CLAUSE_END = re.compile(r"[;:](?=\s)|,(?=\s)(?![^()]*\))(?!\s+ngày\s+\d)")
 _FACT_BONUS, _DECISION_BONUS = 0.15, 0.1
-# Retrieved chunks of a document, after those judged, looked at for a count the judged ones lack.
+# Retrieved chunks of a document, after those judged, looked at for a count or a person they lack.
 _FURTHER_CHUNKS = 3
 # More than coverage and pairs can add up to: a sentence of the article the question names always wins.
 _NAMED_ARTICLE_BONUS = 2.0
@@ -70,52 +70,38 @@ def quote_for(searcher: Searcher, embedder: Embedder | None, query: Query, hits:
 
 
 def chunks_to_quote(searcher: Searcher, query: Query, hits: tuple[Hit, ...], examined: tuple[Hit, ...]) -> tuple[Hit, ...]:
-    """The chunks judged and, for a follow-up, the document's retrieved chunk holding most of its
-    own words when the judged ones hold fewer: in "<Ai chủ trì Hội nghị lần thứ 9 …> – ai trình bày
-    dự thảo?" the topic's words find the meeting, and the sentence naming who presented the draft
-    may be further down the article. So for the number of what a question counts."""
+    """The chunks judged and, from the document's other retrieved chunks, one that holds more of what
+    was asked than any judged chunk: for a follow-up, most of its own words ("<Ai chủ trì Hội nghị
+    lần thứ 9 …> – ai trình bày dự thảo?": the topic's words find the meeting, the sentence naming
+    who presented the draft may be further down the article); the number of what a question counts
+    ("QN có mấy trục chính?": "3 trục chính"); a sentence naming a person that holds more of the
+    question ("đồng chí nào trình bày dự thảo?"). Not for days or document numbers: "Nghị quyết số
+    09 trong năm 2024" would win there."""
     if not examined:
         return examined
-    further = (*_further_focus(searcher, query, hits, examined), *_further_count(query, hits, examined),
-               *_further_fact(searcher, query, hits, examined))
-    return (*examined, *dict.fromkeys(h for h in further if h not in examined))
-
-
-def _further_focus(searcher: Searcher, query: Query, hits: tuple[Hit, ...], examined: tuple[Hit, ...]) -> tuple[Hit, ...]:
-    if not query.focus:
-        return ()
-    focus = {h.chunk_id: searcher.concepts_coverage(query.focus, h.text, h.metadata.provinces) for h in (*examined, *hits)}
-    best = max(hits, key=lambda h: focus[h.chunk_id])
-    if focus[best.chunk_id] <= max(focus[h.chunk_id] for h in examined):  # judged chunks included
-        return ()
-    return (best,)
-
-
-def _further_fact(searcher: Searcher, query: Query, hits: tuple[Hit, ...], examined: tuple[Hit, ...]) -> tuple[Hit, ...]:
-    """"Tại Hội nghị lần thứ 9, đồng chí nào trình bày dự thảo?": the document's next retrieved chunk
-    whose sentence naming a person holds more of the question than any such sentence of the judged
-    chunks. (Not for days or document numbers: "Nghị quyết số 09 trong năm 2024" would win there.)"""
-    if query.asks != "who":
-        return ()
-
-    def best(hit: Hit) -> float:
-        sentences = (hit.text[a:b] for a, b in sentence_spans(hit.text))
-        return max((searcher.coverage(query, s, hit.metadata.provinces) for s in sentences if facts_in(query, s)), default=0.0)
-
-    have = max(best(h) for h in examined)
-    further = [(best(h), h) for h in hits[len(examined): len(examined) + _FURTHER_CHUNKS]]
-    score, hit = max(further, key=lambda item: item[0], default=(0.0, None))
-    return (hit,) if hit is not None and score > have else ()
-
-
-def _further_count(query: Query, hits: tuple[Hit, ...], examined: tuple[Hit, ...]) -> tuple[Hit, ...]:
-    """"QN có mấy trục chính?": when no judged chunk has a number beside the word counted ("3 trục
-    chính") and one of the document's next retrieved chunks has, that one too."""
+    further = hits[len(examined): len(examined) + _FURTHER_CHUNKS]
+    found = []
+    if query.focus:
+        found += _better_chunk(hits, examined, lambda h: searcher.concepts_coverage(query.focus, h.text, h.metadata.provinces))
     units = counted_units(query)
-    if not units or any(number_beside(h.text, units) for h in examined):
-        return ()
-    return next(((h,) for h in hits[len(examined): len(examined) + _FURTHER_CHUNKS]
-                 if h not in examined and number_beside(h.text, units)), ())
+    if units:
+        found += _better_chunk(further, examined, lambda h: float(number_beside(h.text, units)))
+    if query.asks == "who":
+        found += _better_chunk(further, examined, lambda h: _best_fact_coverage(searcher, query, h))
+    return (*examined, *dict.fromkeys(h for h in found if h not in examined))
+
+
+def _better_chunk(candidates: tuple[Hit, ...], examined: tuple[Hit, ...], score) -> list[Hit]:
+    """The best-scoring candidate (the first on a tie) when it scores above every judged chunk."""
+    have = max(score(h) for h in examined)
+    top, hit = max(((score(h), h) for h in candidates), key=lambda item: item[0], default=(0.0, None))
+    return [hit] if hit is not None and top > have else []
+
+
+def _best_fact_coverage(searcher: Searcher, query: Query, hit: Hit) -> float:
+    """The share of the question held by the chunk's best sentence with a fact of the asked kind."""
+    sentences = (hit.text[a:b] for a, b in sentence_spans(hit.text))
+    return max((searcher.coverage(query, s, hit.metadata.provinces) for s in sentences if facts_in(query, s)), default=0.0)
 
 
 def fact_span(searcher: Searcher, query: Query, sentence: str, provinces: tuple[str, ...] = ()) -> str:
