@@ -14,7 +14,9 @@ refusals mid-conversation and comparisons, written 2026-12-04 the same way) is s
 formal, unaccented, phone and everyday-English questions, follow-ups, comparisons and 20 refusals
 of six kinds, written 2026-12-04 the same way) too (`--set blind3-dev`, `--set blind3-test`), and a
 fifth (tests/data/qa_test4.toml: 96 items of the same kinds, 12 comparisons and 24 refusals, written
-2026-12-04 the same way; `--set blind4-dev`, `--set blind4-test`).
+2026-12-04 the same way; `--set blind4-dev`, `--set blind4-test`), and a sixth
+(tests/data/qa_test5.toml: 96 items, 12 comparisons of numbers, rankings, people and dates, 22
+refusals; written 2026-12-04 the same way; `--set blind5-dev`, `--set blind5-test`).
 
 Right source first and fact in the answer for answerable questions (a confident answer is
 required), and correct refusals (no confident answer) for the rest, overall and per kind.
@@ -47,10 +49,13 @@ SETS = {"dev": PROJECT_DIR / "tests" / "data" / "seed_qa.toml", "test": PROJECT_
         "blind3-dev": PROJECT_DIR / "tests" / "data" / "qa_test3.toml",
         "blind3-test": PROJECT_DIR / "tests" / "data" / "qa_test3.toml",
         "blind4-dev": PROJECT_DIR / "tests" / "data" / "qa_test4.toml",
-        "blind4-test": PROJECT_DIR / "tests" / "data" / "qa_test4.toml"}
+        "blind4-test": PROJECT_DIR / "tests" / "data" / "qa_test4.toml",
+        "blind5-dev": PROJECT_DIR / "tests" / "data" / "qa_test5.toml",
+        "blind5-test": PROJECT_DIR / "tests" / "data" / "qa_test5.toml"}
 # Sets that are one half of a file: (start, step) over its items.
 HALVES = {"blind2-dev": (0, 2), "blind2-test": (1, 2), "followups2-dev": (0, 2), "followups2-test": (1, 2),
-          "blind3-dev": (0, 2), "blind3-test": (1, 2), "blind4-dev": (0, 2), "blind4-test": (1, 2)}
+          "blind3-dev": (0, 2), "blind3-test": (1, 2), "blind4-dev": (0, 2), "blind4-test": (1, 2),
+          "blind5-dev": (0, 2), "blind5-test": (1, 2)}
 
 
 def questions(name: str) -> list:

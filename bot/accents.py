@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from typing import Iterable, Mapping
+from typing import Callable, Iterable, Mapping
 
 from bot.text import fold, nfc
 
@@ -34,10 +34,11 @@ def accent_table(texts: Iterable[str], min_count: int = 1) -> dict[str, str]:
             if forms.most_common(1)[0][0] != key and sum(forms.values()) >= min_count}
 
 
-def restore(question: str, lookup: Mapping[str, str]) -> str:
+def restore(question: str, lookup: Mapping[str, str], keep: Callable[[str], bool] = lambda word: False) -> str:
     """The question with each unaccented syllable written as the corpus writes it; syllables the
-    corpus does not know, or writes without diacritics, stay as typed."""
-    matches = list(_SYLLABLE.finditer(question))
+    corpus does not know, or writes without diacritics, and those `keep` says to keep ("ko", "NA",
+    which the question's normalisation writes out) stay as typed."""
+    matches = [m for m in _SYLLABLE.finditer(question) if not keep(m.group(0))]
     out, last, i = [], 0, 0
     while i < len(matches):
         m = matches[i]

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from typing import Callable, Mapping
 
-from bot.comparison import compares, date_order
+from bot.accents import restore
+from bot.comparison import compares, date_order, words_asked_of
 from bot.config import SearchConfig
 from bot.glossary import Glossary
 from bot.language import WORD, detect_language, is_stopword, words
@@ -34,6 +36,8 @@ _INJECTION = re.compile(
 )
 # "Điều 5 Luật Cư trú quy định gì?": the article a question names, on the folded question.
 _ARTICLE_REFERENCE = re.compile(r"\bdieu\s+(\d{1,3})\b")
+# Folded syllables and pairs -> the corpus's written forms of those it has (IndexStore.accents_for).
+Accents = Callable[[list[str]], Mapping[str, str]]
 # Between the previous question's topic and a follow-up asked in its context (bot/conversation.py).
 FOLLOWUP_SEPARATOR = " – "
 _WHEN = (r"\b(?:khi nao|ngay nao|bao gio|thoi gian nao|luc nao|nam nao|thang nao|thoi diem nao|ngay ban hanh|ban hanh ngay|som hon|"
@@ -180,7 +184,9 @@ class Analyzer:
         """With the corpus's glossary and normalisation tables."""
         return cls(Glossary.load(settings.glossary), Normalizer.load(settings.normalization), settings.dense_glossary)
 
-    def analyze(self, question: str) -> Query:
+    def analyze(self, question: str, accents: Accents | None = None) -> Query:
+        """`accents`: the corpus's written forms of folded syllables and pairs (bot/accents.py), to
+        read a question typed without diacritics as the corpus writes it."""
         text = nfc(question).strip()
         expanded = self.normalizer.expand(text)
         language = detect_language(_without_places(expanded))
@@ -190,8 +196,9 @@ class Analyzer:
         folded = fold(expanded)
         asks = _asks_in_context(folded, expanded, text)
         plain = not has_diacritics(text)  # as typed, before abbreviations were written out
-        concepts, boosters, extra = self._concepts(expanded, language, provinces, plain)
-        dense_text = f"{expanded}\n{' '.join(extra)}" if extra and self.dense_glossary else expanded
+        written = self._written(text, accents) if plain and language == "vi" and accents else expanded
+        concepts, boosters, extra = self._concepts(expanded, language, provinces, plain, written)
+        dense_text = f"{written}\n{' '.join(extra)}" if extra and self.dense_glossary else written
         focus = ()
         attributed = _ATTRIBUTION.match(expanded)
         if FOLLOWUP_SEPARATOR in expanded or attributed:
@@ -201,13 +208,24 @@ class Analyzer:
                      bool(_INJECTION.search(fold(text))), asks, self.normalizer.premises_in(expanded),
                      _named_article(folded), focus)
 
-    def _concepts(self, text: str, language: str, provinces: tuple[str, ...], plain: bool
+    def _written(self, typed: str, accents: Accents) -> str:
+        """A question typed without diacritics as the corpus would write it, then expanded: "quan
+        trong nhat" -> "quan trọng nhất", "ct ubnd" -> "chủ tịch Ủy ban nhân dân" (the words the
+        normalisation writes out are its own, not guessed: "bn" is "bao nhiêu", not "báo nhiêu")."""
+        syllables = fold(typed).split()
+        keys = [*words(fold(typed)), *(f"{a} {b}" for a, b in zip(syllables, syllables[1:]))]
+        restored = restore(typed, accents(keys), keep=self.normalizer.rewrites)
+        return self.normalizer.with_question_phrases_written(self.normalizer.expand(restored))
+
+    def _concepts(self, text: str, language: str, provinces: tuple[str, ...], plain: bool, written: str = ""
                   ) -> tuple[list[Concept], list[Phrase], list[str]]:
-        """Concepts, boosters and (English) the glossary's Vietnamese words to embed with the question."""
+        """Concepts, boosters and (English) the glossary's Vietnamese words to embed with the question.
+        `written`: the same text with the diacritics the corpus would write (for telling "trong"
+        from "trọng" in a question typed without them)."""
         if language == "en":
             concepts, extra = self._english_concepts(text, provinces)
             return concepts, [], extra
-        concepts, boosters = self._vietnamese_concepts(text, provinces, plain)
+        concepts, boosters = self._vietnamese_concepts(text, provinces, plain, written)
         return concepts, boosters, []
 
     def _english_concepts(self, text: str, provinces: tuple[str, ...]) -> tuple[list[Concept], list[str]]:
@@ -227,13 +245,14 @@ class Analyzer:
                 concepts.append(Concept(token, (Phrase.of(token),), untranslated=not token.isdigit()))
         return concepts, translations
 
-    def _vietnamese_concepts(self, text: str, provinces: tuple[str, ...], plain: bool) -> tuple[list[Concept], list[Phrase]]:
+    def _vietnamese_concepts(self, text: str, provinces: tuple[str, ...], plain: bool, written: str = ""
+                             ) -> tuple[list[Concept], list[Phrase]]:
         """Content syllables, a glossary synonym phrase ("mục tiêu" ~ "phấn đấu") as one concept,
         and adjacent pairs as boosters. Syllable pairs, not guessed word boundaries: on Vietnamese
         legal text BM25 with syllable bigrams beat word grouping learnt from a small corpus."""
         concepts = [_province_concept(p) for p in provinces]
         boosters: list[Phrase] = []
-        for run in self._content_runs(text, provinces, plain):
+        for run in self._content_runs(text, provinces, plain, written):
             boosters += [Phrase.of(f"{a} {b}") for a, b in zip(run, run[1:])]
             i = 0
             while i < len(run):
@@ -244,16 +263,22 @@ class Analyzer:
                 i += size
         return _distinct(concepts), list(dict.fromkeys(boosters))
 
-    def _content_runs(self, text: str, provinces: tuple[str, ...], plain: bool) -> list[list[str]]:
-        """Runs of adjacent content words; question words, stopwords and province names split them."""
+    def _content_runs(self, text: str, provinces: tuple[str, ...], plain: bool, written: str = "") -> list[list[str]]:
+        """Runs of adjacent content words; question words, stopwords and province names split them.
+        Typed without diacritics, a word is a stopword as the corpus would write it: "quan trong"
+        keeps "trọng", "co" alone is "có"."""
         blanked = self.normalizer.without_question_words(text, plain)  # same length as text
         province_spans = _province_spans(text, provinces)
         lowered = nfc(text).lower()
+        matches = list(WORD.finditer(lowered))
+        as_written = [m.group(0) for m in WORD.finditer(nfc(written).lower())] if written else []
+        if len(as_written) != len(matches):
+            as_written = [m.group(0) for m in matches]
         runs: list[list[str]] = [[]]
-        for m in WORD.finditer(lowered):
+        for m, form in zip(matches, as_written):
             token = m.group(0)
             asked = not blanked[m.start(): m.end()].strip()
-            if asked or any(a <= m.start() < b for a, b in province_spans) or is_stopword(token, "vi"):
+            if asked or any(a <= m.start() < b for a, b in province_spans) or is_stopword(form, "vi"):
                 runs.append([])
             else:
                 runs[-1].append(token)
@@ -283,9 +308,18 @@ def per_province(query: Query) -> list[Query]:
     # province") are in no single province's answer
     dated = query.asks in ("day", "month", "when")
     asks = "day" if date_order(query.text) and not dated else query.asks
-    return [replace(query, provinces=(name,), asks=asks,
-                    concepts=tuple(c for c in query.concepts if c.province in ("", name) and not compares(c.label)))
-            for name in query.provinces]
+    # the words as the analysis read them (abbreviations written out), first line of the dense text
+    asked = words_asked_of(query.dense_text.partition("\n")[0], query.provinces)
+    parts = [replace(query, provinces=(name,), asks=asks,
+                     concepts=tuple(c for c in query.concepts if c.province in ("", name) and not compares(c.label)
+                                    and _said_in(c, own)))
+             for name, own in asked.items()]
+    return parts if len(parts) > 1 else [replace(part, asks=query.asks) for part in parts]
+
+
+def _said_in(concept: Concept, words_asked: str) -> bool:
+    """The concept is among the words asked of a part ("" when the whole question is)."""
+    return not words_asked or concept.province or re.search(r"(?<!\w)" + re.escape(fold(concept.label)) + r"(?!\w)", fold(words_asked)) is not None
 
 
 def _distinct(concepts: list[Concept]) -> list[Concept]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from bot.provinces import mentions
 from bot.records import Citation
 from bot.text import fold
 
@@ -27,6 +28,45 @@ _YEAR = re.compile(r"\b((?:19|20)\d{2})\b")
 # without diacritics (where "tinh" may also be "tình", but is most likely "tỉnh nào").
 _COMPARING_WORDS = frozenset("hơn sớm muộn trễ nhất trước sau tỉnh hon som muon tre nhat truoc tinh "
                              "first earlier later sooner province which".split())
+
+
+# Clauses of a comparison ("X ở Thanh Hóa là ai, so với Y ở Quảng Ninh thì …?", "Nghệ An's one-year
+# review or Quảng Ninh's two-year review?"); sentences too.
+_CLAUSE = re.compile(r"[,;:]\s+|(?<=[.?!])\s+|\s(?:or|and|versus|vs|hay|hoặc|và|so với|với)\s", re.IGNORECASE)
+_SENTENCE_END = re.compile(r"(?<=[.?!])\s+")
+# A question word, folded: a sentence without one (and without "?") only sets the scene.
+_ASKING = re.compile(r"\?|\b(?:gi|nao|ai|dau|sao|may|bao nhieu|bao gio|bao lau|what|which|who|whom|how|why|where|when|whose)\b")
+
+
+def words_asked_of(text: str, provinces: tuple[str, ...]) -> dict[str, str]:
+    """For each province a comparison asks about, the words asked of it: the clauses naming it and
+    those naming no province ("Lãnh đạo chỉ đạo hội nghị ở Thanh Hóa là ai, so với người chủ trì
+    cuộc họp ở Quảng Ninh …": "chủ trì cuộc họp" is asked of Quảng Ninh only). A province named
+    only in a sentence that asks nothing is the scene, not a part ("Thanh Hóa aims for the top 10.
+    What range did Nghệ An propose?" asks of Nghệ An alone). A province whose clauses hold nothing
+    but its name ("…, còn Quảng Ninh?") is asked the whole question."""
+    asking = [sentence for sentence in _SENTENCE_END.split(text) if _ASKING.search(fold(sentence))]
+    asked = [p for p in provinces if any(p in _named(s) for s in asking)] or list(provinces)
+    clauses = [(c, _named(c)) for c in _CLAUSE.split(text) if c.strip()]
+    out = {}
+    for province in asked:
+        own = [c for c, named in clauses if province in named]
+        shared = [c for c, named in clauses if not named]
+        out[province] = " ".join(own + shared) if any(_has_content(c, province) for c in own) else ""
+    return out
+
+
+def _named(text: str) -> set[str]:
+    return {name for _, _, name in mentions(text)}
+
+
+def _has_content(clause: str, province: str) -> bool:
+    """More than the province's name and the words of a follow-up ("còn Quảng Ninh thì sao")."""
+    rest = clause
+    for start, end, _ in sorted(mentions(clause), reverse=True):
+        rest = rest[:start] + rest[end:]
+    return len(re.sub(r"\b(?:con|thi sao|the nao|and|what about|how about|or|hay|va|voi|cua|o|tinh|tai)\b", " ",
+                      fold(rest)).split()) >= 2
 
 
 def compares(word: str) -> bool:

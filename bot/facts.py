@@ -166,9 +166,11 @@ def number_beside(text: str, units: tuple[str, ...]) -> bool:
     folded = [fold(t) for t in tokens]
     numbers = [i for i, t in enumerate(tokens) if t[0].isdigit() or t in _NUMBER_WORDS_VI]
     wanted = [u.split() for u in units if u not in ("%", "$")]
+    # a currency follows its number ("5 tỷ đồng"); before one, "đồng" is "đồng thời" ("đồng thời 100% …")
     return any(folded[j: j + len(u)] == u
                for i in numbers for u in wanted
-               for j in range(max(0, i - _COUNT_WINDOW - len(u) + 1), i + _COUNT_WINDOW + 2) if j != i)
+               for j in range(i + 1 if " ".join(u) in _MONEY else max(0, i - _COUNT_WINDOW - len(u) + 1), i + _COUNT_WINDOW + 2)
+               if j != i)
 
 
 _ROLE_END = re.compile(r"[;.]|\s(?:đề nghị|phát biểu|cho biết|nhấn mạnh|chủ trì|trình bày)\b")

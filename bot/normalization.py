@@ -62,6 +62,26 @@ class Normalizer:
 
         return _TOKEN.sub(replace, nfc(text))
 
+    def rewrites(self, token: str) -> bool:
+        """True when `expand` replaces this token (a chat word, an abbreviation, a province's)."""
+        lowered = token.lower()
+        return token in self.provinces or lowered in self.abbreviations or lowered in self.chat
+
+    def with_question_phrases_written(self, text: str) -> str:
+        """A question typed without diacritics, once given the corpus's (bot/accents.py), with its
+        question phrases of two or more syllables written as they are meant ("báo nhiều" -> "bao
+        nhiêu": the corpus writes "báo" far more often than "bao"); one syllable decides nothing
+        ("ban" may be "bạn" or the "ban" of "ban hành")."""
+        folded = fold(text)
+        if len(folded) != len(text):
+            return text
+        for phrase in self.question_phrases:
+            if " " in phrase:
+                pattern = r"(?<!\w)" + re.escape(fold(phrase)) + r"(?!\w)"
+                for m in reversed(list(re.finditer(pattern, folded.lower()))):
+                    text = text[: m.start()] + _cased(phrase, text[m.start():m.end()]) + text[m.end():]
+        return text
+
     def premises_in(self, text: str) -> tuple[tuple[str, ...], ...]:
         """The events the question takes for granted, each as all the words that name it. Typed
         without diacritics, only words of two or more syllables count ("bo" could be "bộ")."""
@@ -84,6 +104,10 @@ class Normalizer:
         for phrase in self.final_phrases:
             folded = _blank(folded, r"(?<!\w)" + re.escape(phrase) + r"(?=[\s?.!]*$)")
         return folded
+
+
+def _cased(written: str, typed: str) -> str:
+    return written[:1].upper() + written[1:] if typed[:1].isupper() else written
 
 
 def _premises(table: dict, path: Path) -> dict[str, tuple[str, ...]]:

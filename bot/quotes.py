@@ -25,6 +25,11 @@ _PROPOSED = re.compile(r"\b(đề xuất|dự thảo|kiến nghị|dự kiến|c
 # A comma before a date is no clause end: "Nghị quyết số 09-NQ/TU, ngày 05/8/2022" is one reference.
 _CLAUSE_END = re.compile(r"[;:](?=\s)|,(?=\s)(?![^()]*\))(?!\s+ngày\s+\d)")
 _FACT_BONUS, _DECISION_BONUS = 0.15, 0.1
+# Progress reports list what is done and what is under way ("7/20 mục tiêu cơ bản đạt yêu cầu …;
+# 13/20 mục tiêu đang trong lộ trình"): "đã đạt bao nhiêu?" asks the first. On the written question
+# (diacritics restored when typed without them).
+_DONE = re.compile(r"(?<!\w)đã(?!\w)")
+_UNDERWAY = re.compile(r"(?<!\w)(?:đang|chưa)(?!\w)")
 # Retrieved chunks of a document, after those judged, looked at for a count or a person they lack.
 _FURTHER_CHUNKS = 3
 # More than coverage and pairs can add up to: a sentence of the article the question names always wins.
@@ -119,7 +124,9 @@ def fact_span(searcher: Searcher, query: Query, sentence: str, provinces: tuple[
     clauses = [c.strip() for c in _clauses(sentence) if facts_in(query, c)]
     if not clauses:
         return sentence
-    return max(clauses, key=lambda c: (_relevance(searcher, query, c, provinces), -len(c)))
+    done = _DONE.search(query.dense_text.lower()) and not _UNDERWAY.search(query.dense_text.lower())
+    return max(clauses, key=lambda c: (not (done and _UNDERWAY.search(re.sub(r"\([^)]*\)", "", c.lower()))),
+                                       _relevance(searcher, query, c, provinces), -len(c)))
 
 
 def _what_was_said(searcher: Searcher, query: Query, sentence: str, provinces: tuple[str, ...]) -> str:
@@ -172,7 +179,9 @@ def _scores(searcher: Searcher, embedder: Embedder | None, query: Query, sentenc
             # a day, a month or a document's number is said or not: no other sentence answers
             score += _FACT_BONUS * (2 if query.asks in ("day", "month", "document_number") else 1)
             if counted and number_beside(s, counted):
-                score += _FACT_BONUS  # "bao nhiêu mục tiêu?": "7/20 mục tiêu", not "sau 2 năm"
+                # "bao nhiêu mục tiêu?": "7/20 mục tiêu", not "sau 2 năm": the count asked for is said
+                # or not, as a day is
+                score += 2 * _FACT_BONUS
         if query.article and source[o].article == query.article:
             score += _NAMED_ARTICLE_BONUS  # "Điều 5 … quy định gì?": quote that article
         decided, proposed = _said(_DECIDED, s, asked), _said(_PROPOSED, s, asked)

@@ -13,7 +13,6 @@ import math
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
-from bot.accents import restore
 from bot.analysis import Analyzer, Concept, Phrase, Query
 from bot.config import SearchConfig
 from bot.embedding import Embedder
@@ -47,16 +46,9 @@ class Searcher:
         self._idf = lru_cache(maxsize=_PHRASE_CACHE)(self._compute_idf)
 
     def analyze(self, question: str) -> Query:
-        query = self.analyzer.analyze(question)
-        if query.language == "vi" and not has_diacritics(query.text):
-            # The model reads Vietnamese without diacritics poorly: embed it as the corpus writes it.
-            query = replace(query, dense_text=restore(query.dense_text, self._accents(query.dense_text)))
-        return query
-
-    def _accents(self, text: str) -> dict[str, str]:
-        syllables = fold(text).split()
-        keys = [w for w in words(fold(text))] + [f"{a} {b}" for a, b in zip(syllables, syllables[1:])]
-        return self.store.accents_for(keys)
+        # The model reads Vietnamese without diacritics poorly: the corpus's written forms let the
+        # analysis embed it as the corpus writes it.
+        return self.analyzer.analyze(question, self.store.accents_for)
 
     def search(self, question: str, k: int = 10, mode: str = "hybrid") -> list[Hit]:
         return self.retrieve(self.analyze(question), k, mode)

@@ -303,3 +303,23 @@ def test_without_a_confident_answer_the_search_first_is_cited_first(answerer):
     answer = answerer.answer(question)
     assert answer.confidence == "related"
     assert answer.citations[0].source_file == answerer.searcher.search(question, 30)[0].source_file
+
+
+def test_each_province_of_a_comparison_is_asked_its_own_clause(answerer):
+    # "điểm cầu Cửa Lò" is asked of Nghệ An, "cuộc họp đánh giá 2 năm" of Quảng Ninh: neither
+    # province's answer is judged by the other's words
+    answer = answerer.answer("Ai chủ trì điểm cầu Cửa Lò của Nghệ An, còn ở Quảng Ninh ai chủ trì cuộc họp đánh giá 2 năm?")
+    assert answer.confidence == "answer", answer.text
+    assert [c.source_file for c in answer.citations] == [CUA_LO_2023, QUANG_NINH]
+    assert "Hoàng Văn Phúc" in answer.citations[0].quote and "Cao Tường Huy" in answer.citations[1].quote
+
+
+def test_a_province_named_only_to_set_the_scene_is_not_answered(answerer):
+    answer = answerer.answer("Nghe An aims for the top 25-30. How many of its goals has Quang Ninh reached?")
+    assert answer.found and answer.citations[0].source_file == QUANG_NINH, answer.text
+    assert "7/20" in cited_text(answer)
+
+
+def test_words_about_the_articles_themselves_are_not_asked_of_them(answerer):
+    answer = answerer.answer("Giám đốc Sở Y tế Nghệ An được nhắc trong bài viết là ai?")
+    assert answer.confidence == "answer" and "Dương Đình Chỉnh" in answer.short_answer, answer.text

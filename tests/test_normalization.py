@@ -153,3 +153,18 @@ def test_a_one_syllable_chat_word_blanks_only_itself_when_typed_with_diacritics(
     assert kept == ["uy", "ban", "nao", "ban", "hanh", "ke", "hoach", "minh", "bach?"]
     # typed without diacritics "ban" may be "bạn": the folded form counts there
     assert "ban" not in normalizer.without_question_words("ban oi cho biet", plain=True).split()
+
+
+def test_a_question_typed_without_diacritics_is_read_as_the_corpus_writes_it(analyzer):
+    # the corpus's written forms: "trong" is "trọng" beside "quan", "cua lo" is "Cửa Lò", "bao" is
+    # usually "báo" (a newspaper), "co" alone is "có"
+    table = accent_table(["vấn đề quan trọng nhất trong chuyển đổi số", "điểm cầu Cửa Lò", "Báo Nghệ An", "báo cáo",
+                          "có", "bao nhiêu"])
+    lookup = lambda keys: {k: table[k] for k in keys if k in table}  # noqa: E731 (IndexStore.accents_for)
+    query = analyzer.analyze("van de quan trong nhat o cua lo la j", lookup)
+    labels = {fold(c.label) for c in query.concepts}
+    assert {"trong", "cua"} <= labels  # "quan trọng", "Cửa Lò": content, not "trong" (in), "của" (of)
+    assert "quan trọng nhất" in query.dense_text and "cửa lò" in query.dense_text and "là gì" in query.dense_text
+    counted = analyzer.analyze("QN co bn muc tieu", lookup)
+    assert "bao nhiêu" in counted.dense_text and "báo" not in counted.dense_text  # "bn" written out, not re-guessed
+    assert "co" not in {c.label for c in counted.concepts}  # "có": no content
