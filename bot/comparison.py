@@ -24,6 +24,7 @@ _LATER = re.compile(r"\b(?:muon hon|tre hon|sau cung|gan day hon|later|more rece
 _FULL_DATE = re.compile(r"\b(\d{1,2})/(\d{1,2})/((?:19|20)\d{2})\b")
 _MONTH_YEAR = re.compile(r"\b(\d{1,2})/((?:19|20)\d{2})\b")
 _YEAR = re.compile(r"\b((?:19|20)\d{2})\b")
+_DAY_MONTH = re.compile(r"(?<![\d/])(\d{1,2})/(\d{1,2})(?![\d/])")
 # Words of a comparison itself, which no one province's answer holds: as written, and as typed
 # without diacritics (where "tinh" may also be "tình", but is most likely "tỉnh nào").
 _COMPARING_WORDS = frozenset("hơn sớm muộn trễ nhất trước sau tỉnh hon som muon tre nhat truoc tinh "
@@ -69,6 +70,12 @@ def _has_content(clause: str, province: str) -> bool:
                       fold(rest)).split()) >= 2
 
 
+def _year(published: str) -> int:
+    """The year of a citation's publication date ("2024-03-19", "19/03/2024"); 0 when unknown."""
+    m = re.search(r"\b((?:19|20)\d{2})\b", published or "")
+    return int(m.group(1)) if m else 0
+
+
 def compares(word: str) -> bool:
     """True for a word of the comparison itself ("sớm", "hơn", "first", "province")."""
     return word.lower() in _COMPARING_WORDS
@@ -84,13 +91,17 @@ def date_order(question: str) -> str:
     return ""
 
 
-def first_date(text: str) -> tuple[int, int, int] | None:
-    """The first date written in text, as (year, month, day); 0 for a part not given."""
+def first_date(text: str, year: int = 0) -> tuple[int, int, int] | None:
+    """The first date written in text, as (year, month, day); 0 for a part not given. A day and
+    month alone ("Sáng 19/3") are of `year`, the year the article was published, as news writes."""
     found = []
     for pattern, parts in ((_FULL_DATE, lambda m: (int(m[3]), int(m[2]), int(m[1]))),
                            (_MONTH_YEAR, lambda m: (int(m[2]), int(m[1]), 0)),
-                           (_YEAR, lambda m: (int(m[1]), 0, 0))):
+                           (_YEAR, lambda m: (int(m[1]), 0, 0)),
+                           (_DAY_MONTH, lambda m: (year, int(m[2]), int(m[1])))):
         found += [(m.start(), parts(m)) for m in pattern.finditer(text)]
+    # a day and month of an unknown year, or none that can be ("7/20 mục tiêu"), is no date
+    found = [(at, date) for at, date in found if date[0] and date[1] <= 12 and date[2] <= 31]
     if not found:
         return None
     # the earliest position wins; at one position the fullest form (listed first) does
@@ -100,7 +111,7 @@ def first_date(text: str) -> tuple[int, int, int] | None:
 def ordered_by_date(order: str, citations: list[Citation], facts: dict[int, str]) -> tuple[list[Citation], dict[int, str]]:
     """The citations (one per province) with the earliest or latest date first, renumbered, and
     their facts under the new numbers; unchanged unless every citation's fact holds a date."""
-    dated = [(first_date(facts.get(c.n, "")), c) for c in citations]
+    dated = [(first_date(facts.get(c.n, ""), _year(c.published)), c) for c in citations]
     if not order or len(dated) < 2 or any(date is None for date, _ in dated):
         return citations, facts
     ranked = sorted(dated, key=lambda item: item[0], reverse=order == "latest")

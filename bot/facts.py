@@ -45,6 +45,23 @@ _JUST_DONE = re.compile(r"\b(?:vừa|mới)\s+(?:mới\s+|được\s+)?(?:ban h�
 # Kinds of document (folded), each written with its number and day.
 DOCUMENT_KINDS = ("nghi quyet", "ke hoach", "quyet dinh", "chi thi", "thong tu", "nghi dinh", "luat", "cong van", "de an",
                    "chuong trinh", "thong bao", "ket luan")
+# A document's own day, written after its number: "Nghị quyết số 09-NQ/TU ngày 05/02/2022", "Kế hoạch số
+# 634 ngày 29/8/2023"; the English names of the kinds, for questions asking about a document.
+_DOCUMENT_DAY = re.compile(rf"(?:{_CODE}|\bsố\s+\d+)\s*,?\s*(?:ngày\s+)?\d{{1,2}}/\d{{1,2}}/\d{{4}}", re.IGNORECASE)
+_DOCUMENT_KINDS_EN = re.compile(r"\b(?:resolution|decree|decision|plan|law|circular|directive|strategy|programme|program|document)s?\b")
+
+
+def names_a_document(query: Query) -> bool:
+    """The question is about a document (a resolution, a plan …), whose own day may answer it."""
+    folded = fold(query.text)
+    return any(re.search(rf"\b{k}\b", folded) for k in DOCUMENT_KINDS) or bool(_DOCUMENT_KINDS_EN.search(folded))
+
+
+def dates_a_document(text: str) -> bool:
+    """The text's date is a document's own ("… số 09-NQ/TU ngày 05/02/2022"), not an event's."""
+    return bool(_DOCUMENT_DAY.search(text))
+
+
 # A plan's horizon in its title: "đến năm 2025, định hướng đến năm 2030", "tầm nhìn đến năm 2045".
 _HORIZON = re.compile(r"(?:\bđến năm\s+\d{4}\s*,?\s*(?:và\s+)?)?\b(?:định hướng|tầm nhìn)\s+(?:đến\s+)?năm\s+\d{4}", re.IGNORECASE)
 _FACT_PATTERNS = {"day": _DAY, "month": _MONTH, "when": _DATE, "how_many": _NUMBER, "who": _SOMEONE, "document_number": _DOCUMENT_NUMBER}

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 from bot.analysis import Query
 from bot.embedding import Embedder
-from bot.facts import DOCUMENT_KINDS, FACT_KINDS, counted_units, facts_in, named_numbers, number_beside, role_coverage
+from bot.facts import (DOCUMENT_KINDS, FACT_KINDS, counted_units, dates_a_document, facts_in, named_numbers, names_a_document,
+                       number_beside, role_coverage)
 from bot.records import Hit
 from bot.search import Searcher
 from bot.text import fold, sentence_spans
@@ -124,6 +125,10 @@ def fact_span(searcher: Searcher, query: Query, sentence: str, provinces: tuple[
     clauses = [c.strip() for c in _clauses(sentence) if facts_in(query, c)]
     if not clauses:
         return sentence
+    if query.asks in ("day", "month", "when") and not names_a_document(query):
+        # "Sáng 19/3, đồng chí X chủ trì cuộc họp … thực hiện Nghị quyết số 09-NQ/TU ngày 05/02/2022":
+        # a meeting asked about is dated by "Sáng 19/3", not by the resolution it reviewed
+        clauses = [c for c in clauses if not dates_a_document(c)] or clauses
     done = _DONE.search(query.dense_text.lower()) and not _UNDERWAY.search(query.dense_text.lower())
     return max(clauses, key=lambda c: (not (done and _UNDERWAY.search(re.sub(r"\([^)]*\)", "", c.lower()))),
                                        _relevance(searcher, query, c, provinces), -len(c)))

@@ -323,3 +323,13 @@ def test_a_province_named_only_to_set_the_scene_is_not_answered(answerer):
 def test_words_about_the_articles_themselves_are_not_asked_of_them(answerer):
     answer = answerer.answer("Giám đốc Sở Y tế Nghệ An được nhắc trong bài viết là ai?")
     assert answer.confidence == "answer" and "Dương Đình Chỉnh" in answer.short_answer, answer.text
+
+
+@pytest.mark.parametrize("question", [
+    "Cuộc họp đánh giá 2 năm chuyển đổi số của Quảng Ninh diễn ra ngày nào?",
+    "When did Quang Ninh hold its two-year review meeting?",
+])
+def test_a_meeting_is_dated_by_its_own_day_not_by_the_document_it_reviewed(answerer, question):
+    # "Sáng 19/3, … chủ trì cuộc họp … đánh giá … 2 năm thực hiện Nghị quyết số 09-NQ/TU ngày 05/02/2022"
+    answer = answerer.answer(question)
+    assert answer.found and "19/3" in answer.short_answer and "05/02/2022" not in answer.short_answer, answer.short_answer

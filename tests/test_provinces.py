@@ -103,3 +103,12 @@ def test_a_comparison_asks_each_province_the_words_of_its_own_clauses():
     assert all(words == "" or "ban hành nghị quyết" in words for words in both.values())
     # named only to set the scene: not a part of the answer
     assert list(words_asked_of("Thanh Hoa aims for the top 10. What range did Nghe An propose?", ("Thanh Hóa", "Nghệ An"))) == ["Nghệ An"]
+
+
+def test_a_day_without_its_year_is_dated_by_the_article():
+    from bot.comparison import first_date
+
+    assert first_date("Sáng 19/3, đồng chí Cao Tường Huy chủ trì", year=2024) == (2024, 3, 19)
+    assert first_date("Sáng 19/3", year=0) is None  # no year known: not compared on a guess
+    assert first_date("đã có 7/20 mục tiêu", year=2024) is None  # a count, not a day
+    assert first_date("Nghị quyết số 09-NQ/TU, ngày 05/8/2022", year=2023) == (2022, 8, 5)
