@@ -266,8 +266,10 @@ class Analyzer:
     def _content_runs(self, text: str, provinces: tuple[str, ...], plain: bool, written: str = "") -> list[list[str]]:
         """Runs of adjacent content words; question words, stopwords and province names split them.
         Typed without diacritics, a word is a stopword as the corpus would write it: "quan trong"
-        keeps "trọng", "co" alone is "có"."""
-        blanked = self.normalizer.without_question_words(text, plain)  # same length as text
+        keeps "trọng", "co" alone is "có"; and a question word of one syllable is one as written:
+        "ban hanh" is "ban hành", "ban oi" is "bạn ơi"."""
+        aligned = bool(written) and len(written) == len(text)
+        blanked = self.normalizer.without_question_words(written if aligned else text, plain and not aligned)  # same length
         province_spans = _province_spans(text, provinces)
         lowered = nfc(text).lower()
         matches = list(WORD.finditer(lowered))

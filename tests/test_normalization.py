@@ -168,3 +168,13 @@ def test_a_question_typed_without_diacritics_is_read_as_the_corpus_writes_it(ana
     counted = analyzer.analyze("QN co bn muc tieu", lookup)
     assert "bao nhiêu" in counted.dense_text and "báo" not in counted.dense_text  # "bn" written out, not re-guessed
     assert "co" not in {c.label for c in counted.concepts}  # "có": no content
+
+
+def test_a_one_syllable_question_word_typed_without_diacritics_is_one_as_the_corpus_writes_it(analyzer):
+    # "ban hanh" is "ban hành" (to issue), "uy ban" is "Ủy ban"; "ban oi" is still "bạn ơi"
+    table = accent_table(["ban hành nghị quyết", "Ủy ban nhân dân tỉnh", "mục tiêu"])
+    lookup = lambda keys: {k: table[k] for k in keys if k in table}  # noqa: E731 (IndexStore.accents_for)
+    issued = analyzer.analyze("nghi quyet 09 ban hanh ngay nao", lookup)
+    assert "ban" in {c.label for c in issued.concepts}
+    hello = analyzer.analyze("ban oi cho minh hoi muc tieu cds", lookup)
+    assert not {"ban", "minh"} & {c.label for c in hello.concepts}
