@@ -1,6 +1,7 @@
-"""Comparing provinces by date: "Nghệ An và Quảng Ninh, tỉnh nào ban hành nghị quyết sớm hơn?"
+"""Comparing provinces: "Nghệ An và Quảng Ninh, tỉnh nào ban hành nghị quyết sớm hơn?"
 
-Each province is answered on its own (bot/answer.py, bot/analysis.per_province), in the order named.
+Each province is answered on its own (bot/answer.py, bot/analysis.per_province), in the order named,
+asked the words of its own clauses ("X ở Thanh Hóa là ai, so với Y ở Quảng Ninh …?").
 When the question asks which came first or last, the province whose quoted date says so is cited
 first, so the reply (and its short answer) leads with the answer to the comparison rather than with
 the province named first. Dates are read from the quoted fact; a part without one leaves the order

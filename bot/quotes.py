@@ -26,6 +26,9 @@ _PROPOSED = re.compile(r"\b(đề xuất|dự thảo|kiến nghị|dự kiến|c
 # A comma before a date is no clause end: "Nghị quyết số 09-NQ/TU, ngày 05/8/2022" is one reference.
 _CLAUSE_END = re.compile(r"[;:](?=\s)|,(?=\s)(?![^()]*\))(?!\s+ngày\s+\d)")
 _FACT_BONUS, _DECISION_BONUS = 0.15, 0.1
+# The captions of a news article's photos ("Toàn cảnh Hội nghị lần thứ 9, Ban Chấp hành Đảng bộ tỉnh."),
+# which repeat the event's name and so much of any question on it.
+_CAPTION = re.compile(r"^\W*(?:toàn cảnh|quang cảnh|các đại biểu dự|đại biểu dự|ảnh\s*:)", re.IGNORECASE)
 # Progress reports list what is done and what is under way ("7/20 mục tiêu cơ bản đạt yêu cầu …;
 # 13/20 mục tiêu đang trong lộ trình"): "đã đạt bao nhiêu?" asks the first. On the written question
 # (diacritics restored when typed without them).
@@ -187,6 +190,8 @@ def _scores(searcher: Searcher, embedder: Embedder | None, query: Query, sentenc
                 # "bao nhiêu mục tiêu?": "7/20 mục tiêu", not "sau 2 năm": the count asked for is said
                 # or not, as a day is
                 score += 2 * _FACT_BONUS
+        if _CAPTION.match(s):
+            score -= _FACT_BONUS  # a photo's caption names the event, says nothing of it
         if query.article and source[o].article == query.article:
             score += _NAMED_ARTICLE_BONUS  # "Điều 5 … quy định gì?": quote that article
         decided, proposed = _said(_DECIDED, s, asked), _said(_PROPOSED, s, asked)

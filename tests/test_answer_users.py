@@ -333,3 +333,13 @@ def test_a_meeting_is_dated_by_its_own_day_not_by_the_document_it_reviewed(answe
     # "Sáng 19/3, … chủ trì cuộc họp … đánh giá … 2 năm thực hiện Nghị quyết số 09-NQ/TU ngày 05/02/2022"
     answer = answerer.answer(question)
     assert answer.found and "19/3" in answer.short_answer and "05/02/2022" not in answer.short_answer, answer.short_answer
+
+
+@pytest.mark.parametrize("question", [
+    "Ai chủ trì Hội nghị lần thứ 9 Ban Chấp hành Đảng bộ tỉnh Nghệ An?",
+    "hoi nghi lan thu 9 BCH dang bo tinh NA do ai chu tri",
+])
+def test_a_photo_caption_naming_the_event_is_not_the_answer(answerer, question):
+    # "Toàn cảnh Hội nghị lần thứ 9, Ban Chấp hành Đảng bộ tỉnh." repeats the question and says nothing
+    answer = answerer.answer(question)
+    assert answer.found and "Thái Thanh Quý" in answer.short_answer, answer.short_answer
