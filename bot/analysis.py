@@ -149,16 +149,18 @@ def asks_of(text: str) -> str:
     return _asks(fold(text), text, not has_diacritics(text))
 
 
-def _asks_in_context(folded: str, text: str, typed: str) -> str:
+def _asks_in_context(folded: str, text: str, typed: str, language: str = "vi") -> str:
     """A follow-up asked in context ("<topic> khi nào – ai chủ trì?") asks what its own words ask;
     one that only names another part of the topic ("<topic> khi nào – còn Ban Chấp hành thì sao?")
     asks what the topic asked, but not one with a question of its own ("– trọng tâm là gì?").
-    `typed`: the question before abbreviations were written out."""
+    `typed`: the question before abbreviations were written out; only Vietnamese typed without
+    diacritics reads "may" as "mấy" (in English it is "may")."""
     own_folded, own = folded.rpartition(FOLLOWUP_SEPARATOR)[2], text.rpartition(FOLLOWUP_SEPARATOR)[2]
-    asks = _asks(own_folded, own, not has_diacritics(typed.rpartition(FOLLOWUP_SEPARATOR)[2]))
+    vietnamese = language == "vi"
+    asks = _asks(own_folded, own, vietnamese and not has_diacritics(typed.rpartition(FOLLOWUP_SEPARATOR)[2]))
     if asks or FOLLOWUP_SEPARATOR not in folded or asks_a_question(own_folded):
         return asks
-    return _asks(folded, text, not has_diacritics(typed))
+    return _asks(folded, text, vietnamese and not has_diacritics(typed))
 
 
 def asks_a_question(text: str) -> bool:
@@ -194,7 +196,7 @@ class Analyzer:
             expanded = self.normalizer.expand(text, chat=False)
         provinces = provinces_in_question(expanded)
         folded = fold(expanded)
-        asks = _asks_in_context(folded, expanded, text)
+        asks = _asks_in_context(folded, expanded, text, language)
         plain = not has_diacritics(text)  # as typed, before abbreviations were written out
         written = self._written(text, accents) if plain and language == "vi" and accents else expanded
         concepts, boosters, extra = self._concepts(expanded, language, provinces, plain, written)

@@ -178,3 +178,9 @@ def test_a_one_syllable_question_word_typed_without_diacritics_is_one_as_the_cor
     assert "ban" in {c.label for c in issued.concepts}
     hello = analyzer.analyze("ban oi cho minh hoi muc tieu cds", lookup)
     assert not {"ban", "minh"} & {c.label for c in hello.concepts}
+
+
+def test_english_may_is_no_vietnamese_may(analyzer):
+    # typed without diacritics, Vietnamese "may" is "mấy" (how many); in English it is "may"
+    assert analyzer.analyze("What may Nghe An do to help residents use online services?").asks == ""
+    assert analyzer.analyze("cds QN co may truc chinh").asks == "how_many"
