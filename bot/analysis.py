@@ -313,7 +313,7 @@ def per_province(query: Query) -> list[Query]:
     dated = query.asks in ("day", "month", "when")
     asks = "day" if date_order(query.text) and not dated else query.asks
     # the words as the analysis read them (abbreviations written out), first line of the dense text
-    asked = words_asked_of(query.dense_text.partition("\n")[0], query.provinces)
+    asked = words_asked_of(query.dense_text.partition("\n")[0], query.provinces, asks_a_question)
     parts = [replace(query, provinces=(name,), asks=asks,
                      concepts=tuple(c for c in query.concepts if c.province in ("", name) and not compares(c.label)
                                     and _said_in(c, own)))
@@ -323,7 +323,9 @@ def per_province(query: Query) -> list[Query]:
 
 def _said_in(concept: Concept, words_asked: str) -> bool:
     """The concept is among the words asked of a part ("" when the whole question is)."""
-    return not words_asked or concept.province or re.search(r"(?<!\w)" + re.escape(fold(concept.label)) + r"(?!\w)", fold(words_asked)) is not None
+    if not words_asked or concept.province:
+        return True
+    return re.search(r"(?<!\w)" + re.escape(fold(concept.label)) + r"(?!\w)", fold(words_asked)) is not None
 
 
 def _distinct(concepts: list[Concept]) -> list[Concept]:

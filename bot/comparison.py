@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from typing import Callable
 
 from bot.provinces import mentions
 from bot.records import Citation
@@ -36,18 +37,17 @@ _COMPARING_WORDS = frozenset("hơn sớm muộn trễ nhất trước sau tỉnh
 # review or Quảng Ninh's two-year review?"); sentences too.
 _CLAUSE = re.compile(r"[,;:]\s+|(?<=[.?!])\s+|\s(?:or|and|versus|vs|hay|hoặc|và|so với|với)\s", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"(?<=[.?!])\s+")
-# A question word, folded: a sentence without one (and without "?") only sets the scene.
-_ASKING = re.compile(r"\?|\b(?:gi|nao|ai|dau|sao|may|bao nhieu|bao gio|bao lau|what|which|who|whom|how|why|where|when|whose)\b")
 
 
-def words_asked_of(text: str, provinces: tuple[str, ...]) -> dict[str, str]:
+def words_asked_of(text: str, provinces: tuple[str, ...], asks: Callable[[str], bool]) -> dict[str, str]:
     """For each province a comparison asks about, the words asked of it: the clauses naming it and
     those naming no province ("Lãnh đạo chỉ đạo hội nghị ở Thanh Hóa là ai, so với người chủ trì
     cuộc họp ở Quảng Ninh …": "chủ trì cuộc họp" is asked of Quảng Ninh only). A province named
     only in a sentence that asks nothing is the scene, not a part ("Thanh Hóa aims for the top 10.
     What range did Nghệ An propose?" asks of Nghệ An alone). A province whose clauses hold nothing
-    but its name ("…, còn Quảng Ninh?") is asked the whole question."""
-    asking = [sentence for sentence in _SENTENCE_END.split(text) if _ASKING.search(fold(sentence))]
+    but its name ("…, còn Quảng Ninh?") is asked the whole question. `asks`: whether a sentence has
+    a question word (bot/analysis.asks_a_question); one ending in "?" asks too."""
+    asking = [sentence for sentence in _SENTENCE_END.split(text) if "?" in sentence or asks(sentence)]
     asked = [p for p in provinces if any(p in _named(s) for s in asking)] or list(provinces)
     clauses = [(c, _named(c)) for c in _CLAUSE.split(text) if c.strip()]
     out = {}

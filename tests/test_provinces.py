@@ -91,18 +91,19 @@ def test_fast_enough_for_every_question():
 
 
 def test_a_comparison_asks_each_province_the_words_of_its_own_clauses():
+    from bot.analysis import asks_a_question
     from bot.comparison import words_asked_of
 
     asked = words_asked_of("Ai chủ trì điểm cầu Cửa Lò của Nghệ An, còn ở Quảng Ninh ai chủ trì cuộc họp đánh giá 2 năm?",
-                           ("Nghệ An", "Quảng Ninh"))
+                           ("Nghệ An", "Quảng Ninh"), asks_a_question)
     assert "Cửa Lò" in asked["Nghệ An"] and "cuộc họp" not in asked["Nghệ An"]
     assert "cuộc họp" in asked["Quảng Ninh"] and "Cửa Lò" not in asked["Quảng Ninh"]
     # a clause with only a province's name asks it the whole question; one shared by both, both
-    assert words_asked_of("Mục tiêu của Quảng Ninh là gì, còn Nghệ An thì sao?", ("Quảng Ninh", "Nghệ An"))["Nghệ An"] == ""
-    both = words_asked_of("Thanh Hóa và Quảng Ninh, tỉnh nào ban hành nghị quyết sớm hơn?", ("Thanh Hóa", "Quảng Ninh"))
+    assert words_asked_of("Mục tiêu của Quảng Ninh là gì, còn Nghệ An thì sao?", ("Quảng Ninh", "Nghệ An"), asks_a_question)["Nghệ An"] == ""
+    both = words_asked_of("Thanh Hóa và Quảng Ninh, tỉnh nào ban hành nghị quyết sớm hơn?", ("Thanh Hóa", "Quảng Ninh"), asks_a_question)
     assert all(words == "" or "ban hành nghị quyết" in words for words in both.values())
     # named only to set the scene: not a part of the answer
-    assert list(words_asked_of("Thanh Hoa aims for the top 10. What range did Nghe An propose?", ("Thanh Hóa", "Nghệ An"))) == ["Nghệ An"]
+    assert list(words_asked_of("Thanh Hoa aims for the top 10. What range did Nghe An propose?", ("Thanh Hóa", "Nghệ An"), asks_a_question)) == ["Nghệ An"]
 
 
 def test_a_day_without_its_year_is_dated_by_the_article():
