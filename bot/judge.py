@@ -23,8 +23,12 @@ from bot.search import Retrieved, Searcher
 from bot.text import fold, sentence_spans
 
 CONFIDENT, RELATED, NONE = "answer", "related", "none"
-# A question asking for a reason (folded) takes what it states for granted, its numbers too.
+# A question asking for a reason (folded) takes what it states for granted, its numbers too; so
+# does a claim put up for confirmation ("Nghệ An đặt mục tiêu tốp 10, phải không?", "Is it true
+# that …?"): a passage without its numbers does not confirm it, whatever else it shares.
 _WHY = re.compile(r"\b(?:vi sao|tai sao|ly do|nguyen nhan|why|how come|how did)\b")
+_CLAIM = re.compile(r"\b(?:dung|phai)\s+(?:khong|ko|k|hok|hong|chu|ha)\b|\bco phai\b|\b(?:is|was) it true\b|\bis that true\b"
+                    r"|\btrue that\b|\b(?:right|correct|true)\W*$|\bisn'?t it\W*$")
 # Chunks of one document looked at for its evidence.
 _CHUNKS_PER_DOCUMENT = 3
 # Dense results averaged for the topic's level, against which the best chunk's peak is measured.
@@ -122,10 +126,12 @@ def confidence_of(evidence: Evidence, query: Query, settings: AnswerConfig) -> s
 
 
 def confirms_premises(evidence: Evidence, query: Query) -> bool:
-    """The events the question takes for granted are in the passage and, when it asks why, every
-    number it states ("Vì sao Quảng Ninh đã hoàn thành 100% mục tiêu?" is not confirmed by "đạt 60%")."""
+    """The events the question takes for granted are in the passage and, when it asks why or asks to
+    confirm a claim, every number it states ("Vì sao Quảng Ninh đã hoàn thành 100% mục tiêu?" is not
+    confirmed by "đạt 60%", nor "tốp 10, phải không?" by "tốp 25 - 30")."""
     text = " ".join(h.text for h in evidence.examined).lower()
-    numbers = re.findall(r"(?<![\d.,/])\d+(?:[.,]\d+)?(?![\d/])", query.text) if _WHY.search(fold(query.text)) else []
+    folded = fold(query.text)
+    numbers = re.findall(r"(?<![\d.,/])\d+(?:[.,]\d+)?(?![\d/])", query.text) if _WHY.search(folded) or _CLAIM.search(folded) else []
     return all(any(re.search(r"(?<!\w)" + re.escape(w.lower()) + r"(?!\w)", text) for w in forms) for forms in query.premises) \
         and all(re.search(rf"(?<![\d.,]){re.escape(n)}(?![\d])", text) for n in numbers)
 

@@ -281,6 +281,8 @@ def test_who_holds_a_post_is_never_answered_by_a_sentence_naming_nobody(answerer
     "Why did Quang Ninh abandon its digital transformation plan?",
     "Nghệ An bỏ mục tiêu tốp 25 - 30 về Chính phủ số từ khi nào?",  # the target is there; dropping it is not
     "Vì sao Quảng Ninh đã hoàn thành 100% mục tiêu chuyển đổi số?",  # a reason for a figure never given (60%, 30%)
+    "Nghệ An đặt mục tiêu tốp 10 về Chính phủ số phải không?",  # a claim to confirm: the target is 25 - 30
+    "Nghe An is aiming for the top 10 on the Digital Government index, right?",
 ])
 def test_a_false_premise_is_never_confirmed(answerer, question):
     answer = answerer.answer(question)
@@ -343,3 +345,8 @@ def test_a_photo_caption_naming_the_event_is_not_the_answer(answerer, question):
     # "Toàn cảnh Hội nghị lần thứ 9, Ban Chấp hành Đảng bộ tỉnh." repeats the question and says nothing
     answer = answerer.answer(question)
     assert answer.found and "Thái Thanh Quý" in answer.short_answer, answer.short_answer
+
+
+def test_a_true_claim_put_up_for_confirmation_is_answered(answerer):
+    answer = answerer.answer("Nghệ An phấn đấu tốp 25 - 30 về Chính phủ số, đúng không?")
+    assert answer.found and "25 - 30" in answer.short_answer, answer.text
