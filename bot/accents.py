@@ -48,17 +48,18 @@ def restore(question: str, lookup: Mapping[str, str], keep: Callable[[str], bool
             pair = lookup.get(f"{m.group(0).lower()} {nxt.group(0).lower()}")
             if pair:
                 first, second = pair.split(" ", 1)
-                out.append(f"{_cased(first, m.group(0))} {_cased(second, nxt.group(0))}")
+                out.append(f"{cased(first, m.group(0))} {cased(second, nxt.group(0))}")
                 last, i = nxt.end(), i + 2
                 continue
         word = m.group(0)
-        out.append(_cased(lookup.get(word.lower(), word.lower()), word) if word.isascii() else word)
+        out.append(cased(lookup.get(word.lower(), word.lower()), word) if word.isascii() else word)
         last, i = m.end(), i + 1
     out.append(question[last:])
     return "".join(out)
 
 
-def _cased(written: str, typed: str) -> str:
+def cased(written: str, typed: str) -> str:
+    """`written` in the case `typed` was typed in: "NA" -> "NGHỆ AN", "Chinh" -> "Chính"."""
     if typed.isupper() and len(typed) > 1:
         return written.upper()
     return written[:1].upper() + written[1:] if typed[:1].isupper() else written

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from bot.analysis import Query, asks_of
+from bot.analysis import ENGLISH_DOCUMENT_KINDS, Query, asks_of
 from bot.provinces import provinces_in
 from bot.search import Searcher
 from bot.text import fold
@@ -48,13 +48,18 @@ DOCUMENT_KINDS = ("nghi quyet", "ke hoach", "quyet dinh", "chi thi", "thong tu",
 # A document's own day, written after its number: "Nghị quyết số 09-NQ/TU ngày 05/02/2022", "Kế hoạch số
 # 634 ngày 29/8/2023"; the English names of the kinds, for questions asking about a document.
 _DOCUMENT_DAY = re.compile(rf"(?:{_CODE}|\bsố\s+\d+)\s*,?\s*(?:ngày\s+)?\d{{1,2}}/\d{{1,2}}/\d{{4}}", re.IGNORECASE)
-_DOCUMENT_KINDS_EN = re.compile(r"\b(?:resolution|decree|decision|plan|law|circular|directive|strategy|programme|program|document)s?\b")
+_DOCUMENT_KINDS_EN = re.compile(rf"\b(?:{ENGLISH_DOCUMENT_KINDS}|document)s?\b")
+
+
+def document_kinds_in(folded: str) -> list[str]:
+    """The kinds of document (DOCUMENT_KINDS) a folded text names."""
+    return [k for k in DOCUMENT_KINDS if re.search(rf"\b{k}\b", folded)]
 
 
 def names_a_document(query: Query) -> bool:
     """The question is about a document (a resolution, a plan …), whose own day may answer it."""
     folded = fold(query.text)
-    return any(re.search(rf"\b{k}\b", folded) for k in DOCUMENT_KINDS) or bool(_DOCUMENT_KINDS_EN.search(folded))
+    return bool(document_kinds_in(folded) or _DOCUMENT_KINDS_EN.search(folded))
 
 
 def dates_a_document(text: str) -> bool:

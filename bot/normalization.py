@@ -12,6 +12,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.accents import cased
 from bot.errors import ConfigError
 from bot.text import fold, has_diacritics, nfc
 
@@ -79,7 +80,7 @@ class Normalizer:
             if " " in phrase:
                 pattern = r"(?<!\w)" + re.escape(fold(phrase)) + r"(?!\w)"
                 for m in reversed(list(re.finditer(pattern, folded.lower()))):
-                    text = text[: m.start()] + _cased(phrase, text[m.start():m.end()]) + text[m.end():]
+                    text = text[: m.start()] + cased(phrase, text[m.start():m.end()]) + text[m.end():]
         return text
 
     def premises_in(self, text: str) -> tuple[tuple[str, ...], ...]:
@@ -104,10 +105,6 @@ class Normalizer:
         for phrase in self.final_phrases:
             folded = _blank(folded, r"(?<!\w)" + re.escape(phrase) + r"(?=[\s?.!]*$)")
         return folded
-
-
-def _cased(written: str, typed: str) -> str:
-    return written[:1].upper() + written[1:] if typed[:1].isupper() else written
 
 
 def _premises(table: dict, path: Path) -> dict[str, tuple[str, ...]]:

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 from bot.analysis import Query
 from bot.embedding import Embedder
-from bot.facts import (DOCUMENT_KINDS, FACT_KINDS, counted_units, dates_a_document, facts_in, named_numbers, names_a_document,
-                       number_beside, role_coverage)
+from bot.facts import (FACT_KINDS, counted_units, dates_a_document, document_kinds_in, facts_in, named_numbers,
+                       names_a_document, number_beside, role_coverage)
 from bot.records import Hit
 from bot.search import Searcher
 from bot.text import fold, sentence_spans
@@ -175,7 +175,7 @@ def _scores(searcher: Searcher, embedder: Embedder | None, query: Query, sentenc
     # the day of "Kế hoạch 586" is written beside its number (for other questions the number is context)
     named = named_numbers(query.text) if dated else []
     # the kinds of document whose day is asked, written with it: "Nghị quyết số 09-NQ/TU, ngày 05/8/2022"
-    dated_kinds = "|".join(k for k in DOCUMENT_KINDS if re.search(rf"\b{k}\b", asked)) if dated else ""
+    dated_kinds = "|".join(document_kinds_in(asked)) if dated else ""
     for o in offsets:
         s = sentences[o]
         score = _relevance(searcher, query, s, provinces)
