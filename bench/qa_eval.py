@@ -16,7 +16,10 @@ of six kinds, written 2026-12-04 the same way) too (`--set blind3-dev`, `--set b
 fifth (tests/data/qa_test4.toml: 96 items of the same kinds, 12 comparisons and 24 refusals, written
 2026-12-04 the same way; `--set blind4-dev`, `--set blind4-test`), and a sixth
 (tests/data/qa_test5.toml: 96 items, 12 comparisons of numbers, rankings, people and dates, 22
-refusals; written 2026-12-04 the same way; `--set blind5-dev`, `--set blind5-test`).
+refusals; written 2026-12-04 the same way; `--set blind5-dev`, `--set blind5-test`), and a seventh
+(tests/data/qa_test6.toml: 96 items, 18 everyday-English questions, 12 comparisons, 20 refusals of
+six kinds incl. five false premises; written 2026-12-04 the same way; `--set blind6-dev`,
+`--set blind6-test`).
 
 Right source first and fact in the answer for answerable questions (a confident answer is
 required), and correct refusals (no confident answer) for the rest, overall and per kind.
@@ -51,11 +54,13 @@ SETS = {"dev": PROJECT_DIR / "tests" / "data" / "seed_qa.toml", "test": PROJECT_
         "blind4-dev": PROJECT_DIR / "tests" / "data" / "qa_test4.toml",
         "blind4-test": PROJECT_DIR / "tests" / "data" / "qa_test4.toml",
         "blind5-dev": PROJECT_DIR / "tests" / "data" / "qa_test5.toml",
-        "blind5-test": PROJECT_DIR / "tests" / "data" / "qa_test5.toml"}
+        "blind5-test": PROJECT_DIR / "tests" / "data" / "qa_test5.toml",
+        "blind6-dev": PROJECT_DIR / "tests" / "data" / "qa_test6.toml",
+        "blind6-test": PROJECT_DIR / "tests" / "data" / "qa_test6.toml"}
 # Sets that are one half of a file: (start, step) over its items.
 HALVES = {"blind2-dev": (0, 2), "blind2-test": (1, 2), "followups2-dev": (0, 2), "followups2-test": (1, 2),
           "blind3-dev": (0, 2), "blind3-test": (1, 2), "blind4-dev": (0, 2), "blind4-test": (1, 2),
-          "blind5-dev": (0, 2), "blind5-test": (1, 2)}
+          "blind5-dev": (0, 2), "blind5-test": (1, 2), "blind6-dev": (0, 2), "blind6-test": (1, 2)}
 
 
 def questions(name: str) -> list:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from typing import Callable, Mapping
 
 from bot.accents import restore
-from bot.comparison import compares, date_order, words_asked_of
+from bot.comparison import compares, date_order, scene_words, words_asked_of
 from bot.config import SearchConfig
 from bot.glossary import Glossary
 from bot.language import WORD, detect_language, is_stopword, words
@@ -113,6 +113,9 @@ class Query:
     # A follow-up asked in context ("<topic> – ai chủ trì?"): the concepts of its own words, which
     # the quote must hold first; the topic only says where to look. So for the part after "Theo X, …".
     focus: tuple[Concept, ...] = ()
+    # A part for a province named only to set the scene ("Thanh Hóa aims for the top 10. What did
+    # Nghệ An propose?"): its source is cited after the answer; it is not what was asked.
+    scene: bool = False
 
     @property
     def empty(self) -> bool:
@@ -304,7 +307,8 @@ class Analyzer:
 def per_province(query: Query) -> list[Query]:
     """A question naming several provinces ("So sánh mục tiêu của Nghệ An và Quảng Ninh") as one
     question per province, in the order named: each is searched among its own province's
-    documents and judged without the other names counting as missing evidence."""
+    documents and judged without the other names counting as missing evidence. Provinces named
+    only to set the scene come last, as parts marked `scene`."""
     if len(query.provinces) < 2:
         return [query]
     # "tỉnh nào … sớm hơn / whose … was adopted first?" asks each province's day (not who), which its
@@ -313,12 +317,20 @@ def per_province(query: Query) -> list[Query]:
     dated = query.asks in ("day", "month", "when")
     asks = "day" if date_order(query.text) and not dated else query.asks
     # the words as the analysis read them (abbreviations written out), first line of the dense text
-    asked = words_asked_of(query.dense_text.partition("\n")[0], query.provinces, asks_a_question)
-    parts = [replace(query, provinces=(name,), asks=asks,
-                     concepts=tuple(c for c in query.concepts if c.province in ("", name) and not compares(c.label)
-                                    and _said_in(c, own)))
-             for name, own in asked.items()]
-    return parts if len(parts) > 1 else [replace(part, asks=query.asks) for part in parts]
+    written = query.dense_text.partition("\n")[0]
+    parts = [_part(query, name, own, asks) for name, own in words_asked_of(written, query.provinces, asks_a_question).items()]
+    if len(parts) == 1:
+        parts = [replace(parts[0], asks=query.asks)]
+    scenes = [replace(_part(query, name, said, ""), scene=True)
+              for name, said in scene_words(written, query.provinces, asks_a_question).items()]
+    return parts + scenes
+
+
+def _part(query: Query, province: str, words: str, asks: str) -> Query:
+    """The question asked of one province: its own province's documents, the concepts in its words."""
+    return replace(query, provinces=(province,), asks=asks,
+                   concepts=tuple(c for c in query.concepts if c.province in ("", province) and not compares(c.label)
+                                  and _said_in(c, words)))
 
 
 def _said_in(concept: Concept, words_asked: str) -> bool:

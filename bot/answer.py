@@ -114,9 +114,11 @@ class Answerer:
     def _cited(self, searcher: Searcher, query: Query) -> tuple[str, tuple[Citation, ...], dict[int, str]]:
         """Confidence, the citations in retrieval order, and each citation's fact span by its n. A
         question naming several provinces is answered province by province: confident only when
-        each has its answer, its best source for each, in the order named."""
+        each has its answer, its best source for each, in the order named; a province named only to
+        set the scene has its source cited last, when related, without a say in the confidence."""
         parts = per_province(query)
-        citations, facts, seen, confidences = [], {}, set(), []
+        asked = [part for part in parts if not part.scene]
+        citations, facts, seen, confidences, backing = [], {}, set(), [], []
         for part, evidence, cited, confidence in (self._judged(searcher, part) for part in parts):
             quoted = []
             for e in cited:
@@ -127,10 +129,13 @@ class Answerer:
                 quote = self._quote(searcher, part, e)
                 if quote.text:
                     quoted.append((e, quote))
+            if part.scene:
+                backing += quoted[:1] if confidence != NONE else []
+                continue
             if confidence == CONFIDENT and quoted:
                 others = [e for e in evidence if e not in cited and (e.doc_id, e.hits[0].article) not in seen]
                 quoted, confidence = self._saying_what_was_asked(searcher, part, quoted, others)
-            if len(parts) > 1:
+            if len(asked) > 1:
                 quoted = quoted[:1]  # one source per province, in the order named
             for e, quote in quoted:
                 citations.append(_citation(len(citations) + 1, e, quote))
@@ -139,11 +144,13 @@ class Answerer:
                 confidences.append(confidence)
         if not confidences:
             return NONE, (), {}
-        if len(parts) == 1:
-            return confidences[0], tuple(citations), facts
-        everywhere = len(confidences) == len(parts) and all(c == CONFIDENT for c in confidences)
-        if everywhere and parts[0].asks in ("day", "month", "when"):  # "tỉnh nào ban hành sớm hơn?": that one first
+        everywhere = len(confidences) == len(asked) and all(c == CONFIDENT for c in confidences)
+        if len(asked) > 1 and everywhere and asked[0].asks in ("day", "month", "when"):  # "tỉnh nào ban hành sớm hơn?": that one first
             citations, facts = ordered_by_date(date_order(query.text), citations, facts)
+        for e, quote in backing if citations else ():
+            citations.append(_citation(len(citations) + 1, e, quote))
+        if len(asked) == 1:
+            return confidences[0], tuple(citations), facts
         return CONFIDENT if everywhere else RELATED, tuple(citations), facts
 
     def _quote(self, searcher: Searcher, query: Query, e: Evidence) -> Quote:

@@ -36,7 +36,9 @@ _COMPARING_WORDS = frozenset("hơn sớm muộn trễ nhất trước sau tỉnh
 # Clauses of a comparison ("X ở Thanh Hóa là ai, so với Y ở Quảng Ninh thì …?", "Nghệ An's one-year
 # review or Quảng Ninh's two-year review?"); sentences too.
 _CLAUSE = re.compile(r"[,;:]\s+|(?<=[.?!])\s+|\s(?:or|and|versus|vs|hay|hoặc|và|so với|với)\s", re.IGNORECASE)
-_SENTENCE_END = re.compile(r"(?<=[.?!])\s+")
+# A statement before a semicolon is a sentence of its own ("Thanh Hóa ban hành … ngày 10/11/2021;
+# Nghệ An … trước ngày nào?" asks of Nghệ An alone).
+_SENTENCE_END = re.compile(r"(?<=[.?!;])\s+")
 
 
 def words_asked_of(text: str, provinces: tuple[str, ...], asks: Callable[[str], bool]) -> dict[str, str]:
@@ -44,18 +46,34 @@ def words_asked_of(text: str, provinces: tuple[str, ...], asks: Callable[[str], 
     those naming no province ("Lãnh đạo chỉ đạo hội nghị ở Thanh Hóa là ai, so với người chủ trì
     cuộc họp ở Quảng Ninh …": "chủ trì cuộc họp" is asked of Quảng Ninh only). A province named
     only in a sentence that asks nothing is the scene, not a part ("Thanh Hóa aims for the top 10.
-    What range did Nghệ An propose?" asks of Nghệ An alone). A province whose clauses hold nothing
-    but its name ("…, còn Quảng Ninh?") is asked the whole question. `asks`: whether a sentence has
-    a question word (bot/analysis.asks_a_question); one ending in "?" asks too."""
+    What range did Nghệ An propose?" asks of Nghệ An alone; see scene_words). A province whose
+    clauses hold nothing but its name ("…, còn Quảng Ninh?") is asked the whole question. `asks`:
+    whether a sentence has a question word (bot/analysis.asks_a_question); one ending in "?" asks too."""
+    asked = _asked_provinces(text, provinces, asks)
+    return {province: _own_words(text, province) for province in asked}
+
+
+def scene_words(text: str, provinces: tuple[str, ...], asks: Callable[[str], bool]) -> dict[str, str]:
+    """For each province named only to set the scene, the words said of it ("Thanh Hóa aims for
+    the national top 10"): not a part of the answer, but the source of what the question takes for
+    granted, cited after the answer (its readers check the premise; our question writers expect it)."""
+    asked = _asked_provinces(text, provinces, asks)
+    return {province: words for province in provinces if province not in asked
+            for words in [_own_words(text, province, shared=False)] if words}
+
+
+def _asked_provinces(text: str, provinces: tuple[str, ...], asks: Callable[[str], bool]) -> list[str]:
     asking = [sentence for sentence in _SENTENCE_END.split(text) if "?" in sentence or asks(sentence)]
-    asked = [p for p in provinces if any(p in _named(s) for s in asking)] or list(provinces)
+    return [p for p in provinces if any(p in _named(s) for s in asking)] or list(provinces)
+
+
+def _own_words(text: str, province: str, shared: bool = True) -> str:
+    """The clauses naming the province and (shared) those naming none; "" when its own hold nothing
+    but its name."""
     clauses = [(c, _named(c)) for c in _CLAUSE.split(text) if c.strip()]
-    out = {}
-    for province in asked:
-        own = [c for c, named in clauses if province in named]
-        shared = [c for c, named in clauses if not named]
-        out[province] = " ".join(own + shared) if any(_has_content(c, province) for c in own) else ""
-    return out
+    own = [c for c, named in clauses if province in named]
+    shared = [c for c, named in clauses if not named] if shared else []
+    return " ".join(own + shared) if any(_has_content(c, province) for c in own) else ""
 
 
 def _named(text: str) -> set[str]:

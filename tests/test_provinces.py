@@ -92,7 +92,7 @@ def test_fast_enough_for_every_question():
 
 def test_a_comparison_asks_each_province_the_words_of_its_own_clauses():
     from bot.analysis import asks_a_question
-    from bot.comparison import words_asked_of
+    from bot.comparison import scene_words, words_asked_of
 
     asked = words_asked_of("Ai chủ trì điểm cầu Cửa Lò của Nghệ An, còn ở Quảng Ninh ai chủ trì cuộc họp đánh giá 2 năm?",
                            ("Nghệ An", "Quảng Ninh"), asks_a_question)
@@ -104,6 +104,10 @@ def test_a_comparison_asks_each_province_the_words_of_its_own_clauses():
     assert all(words == "" or "ban hành nghị quyết" in words for words in both.values())
     # named only to set the scene: not a part of the answer
     assert list(words_asked_of("Thanh Hoa aims for the top 10. What range did Nghe An propose?", ("Thanh Hóa", "Nghệ An"), asks_a_question)) == ["Nghệ An"]
+    # a statement before a semicolon sets the scene too; what it says is looked up for its province
+    stated = "Thanh Hóa ban hành nghị quyết ngày 10/11/2021; Nghệ An hoàn thành dự thảo trước ngày nào?"
+    assert list(words_asked_of(stated, ("Thanh Hóa", "Nghệ An"), asks_a_question)) == ["Nghệ An"]
+    assert "10/11/2021" in scene_words(stated, ("Thanh Hóa", "Nghệ An"), asks_a_question)["Thanh Hóa"]
 
 
 def test_a_day_without_its_year_is_dated_by_the_article():
