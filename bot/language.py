@@ -13,7 +13,7 @@ VI_STOPWORDS = frozenset("""
 là gì của và các những có được trong cho với về này đó thì mà nào như bao nhiêu sao tại ở đến từ một
 khi đã sẽ đang còn cũng hay hoặc bởi vì nếu rằng nhất rất ai đâu thế nào gồm hãy cho tôi biết xin vui lòng
 bạn ơi ạ nhé không chưa hả vậy nhỉ theo thuộc bằng lúc giúp mình em anh chị muốn hỏi
-chào cảm cám ơn diễn ra mấy
+chào cảm cám ơn diễn ra mấy vào đều
 """.split())
 # The same for questions typed without diacritics: only forms that are not also content words
 # once folded (e.g. "so" could be "số", "bao" could be "báo", so they stay).

@@ -329,6 +329,15 @@ def test_a_province_named_only_to_set_the_scene_is_cited_after_the_answer(answer
     assert scene in answer.citations[-1].quote and answer.citations[-1].source_file != asked
 
 
+def test_words_that_only_join_a_question_are_not_asked_of_the_sources(answerer):
+    # "đều" (both) and "vào" (vào ngày nào) say nothing a source must hold: each province's
+    # resolution answers with confidence, the earlier one first
+    answer = answerer.answer("Quảng Ninh và Nghệ An đều ban hành Nghị quyết 09 về chuyển đổi số; tỉnh nào ban hành trước, vào ngày nào?")
+    assert answer.confidence == "answer", answer.text
+    assert [c.source_file for c in answer.citations] == [QUANG_NINH, CUA_LO_2023]
+    assert "05/02/2022" in answer.citations[0].quote and "05/8/2022" in answer.citations[1].quote
+
+
 def test_words_about_the_articles_themselves_are_not_asked_of_them(answerer):
     answer = answerer.answer("Giám đốc Sở Y tế Nghệ An được nhắc trong bài viết là ai?")
     assert answer.confidence == "answer" and "Dương Đình Chỉnh" in answer.short_answer, answer.text
