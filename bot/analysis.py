@@ -328,7 +328,9 @@ def per_province(query: Query) -> list[Query]:
 
 def _part(query: Query, province: str, words: str, asks: str) -> Query:
     """The question asked of one province: its own province's documents, the concepts in its words."""
-    return replace(query, provinces=(province,), asks=asks,
+    _, newline, extra = query.dense_text.partition("\n")
+    dense_text = f"{words}{newline}{extra}" if words else query.dense_text
+    return replace(query, provinces=(province,), asks=asks, dense_text=dense_text,
                    concepts=tuple(c for c in query.concepts if c.province in ("", province) and not compares(c.label)
                                   and _said_in(c, words)))
 

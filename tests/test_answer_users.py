@@ -338,6 +338,14 @@ def test_words_that_only_join_a_question_are_not_asked_of_the_sources(answerer):
     assert "05/02/2022" in answer.citations[0].quote and "05/8/2022" in answer.citations[1].quote
 
 
+def test_each_event_of_a_comparison_is_looked_for_by_its_own_words(answerer):
+    # the one-year review is found by "Nghe An's one-year review conference", not by the whole
+    # question, whose "two-year review meeting" is Quảng Ninh's: dated by its own day, it is first
+    answer = answerer.answer("Which was earlier: Quang Ninh's two-year review meeting or Nghe An's one-year review conference?")
+    assert answer.found and [c.source_file for c in answer.citations] == [CUA_LO_2023, QUANG_NINH], answer.text
+    assert "21/9" in answer.short_answer
+
+
 def test_words_about_the_articles_themselves_are_not_asked_of_them(answerer):
     answer = answerer.answer("Giám đốc Sở Y tế Nghệ An được nhắc trong bài viết là ai?")
     assert answer.confidence == "answer" and "Dương Đình Chỉnh" in answer.short_answer, answer.text
