@@ -67,7 +67,10 @@ _ASKS = (
     ("month", re.compile(r"\b(?:thang may|thang nao|what month|which month)\b")),
     ("when", re.compile(_WHEN)),
     ("how_many", re.compile(r"\b(bao nhieu|so luong|ty le|how many|how much|what percentage|what share|what number|what proportion)\b")),
-    ("who", re.compile(r"\b(ai|nguoi nao|vi nao|dong chi nao|who|whom|whose)\b")),
+    # "Phó Chủ tịch UBND tỉnh nào …?", "which vice chairman": a post asked by "nào" asks for its holder
+    ("who", re.compile(r"\b(ai|nguoi nao|vi nao|dong chi nao|ong nao|ba nao|who|whom|whose)\b"
+                       r"|\b(?:lanh dao|chu tich|giam doc|bi thu|thu truong|bo truong|truong ban)(?:\s+\w+){0,5}\s+nao\b"
+                       r"|\bwhich (?:\w+\s+){0,2}(?:official|leader|chairman|chairwoman|chair|secretary|director|minister|deputy)\b")),
 )
 
 

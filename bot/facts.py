@@ -22,7 +22,10 @@ _DATE = re.compile(
     _DAY_MONTH + r"|\b(?:ngày|tháng)\s+\d{1,2}(?:\s*(?:/|năm)\s*\d{1,4})*|\bnăm\s+\d{4}\b|\b(?:19|20)\d{2}\b",
     re.IGNORECASE,
 )
-_NUMBER = re.compile(r"\b\d[\d.,]*(?:\s*(?:%|phần trăm|triệu|tỷ|nghìn|ngàn|người|hồ sơ|doanh nghiệp|xã|dịch vụ|thủ tục|đơn vị))?", re.IGNORECASE)
+# A number, with its unit; or an ordinal in Roman numerals ("lần thứ XIII", "khóa XIX"), which
+# answers "lần thứ mấy?".
+_NUMBER = re.compile(r"\b\d[\d.,]*(?:\s*(?:%|phần trăm|triệu|tỷ|nghìn|ngàn|người|hồ sơ|doanh nghiệp|xã|dịch vụ|thủ tục|đơn vị))?"
+                     r"|\b(?:thứ|khóa|khoá)\s+(?-i:[IVXLC]+)\b", re.IGNORECASE)
 _UPPER = "A-ZĐÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬÈÉẺẼẸÊỀẾỂỄỆÌÍỈĨỊÒÓỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢÙÚỦŨỤƯỪỨỬỮỰỲÝỶỸỴ"
 _NAME = rf"[{_UPPER}][^\W\d_]*(?:\s+[{_UPPER}][^\W\d_]*){{1,3}}"
 _TITLES = "Chủ tịch|Phó Chủ tịch|Bí thư|Phó Bí thư|Giám đốc|Phó Giám đốc|Tổng Giám đốc|Trưởng|Phó Trưởng|Thứ trưởng|Bộ trưởng|Ủy viên"
@@ -227,6 +230,25 @@ def role_coverage(searcher: Searcher, query: Query, sentence: str, name: str, pr
     end = _ROLE_END.search(after)
     role = searcher.analyzer.normalizer.expand(after[: end.start() if end else 100], chat=False)
     return searcher.coverage(query.asked_part(), role, provinces)
+
+
+# Posts a question may ask the holder of, folded, with the English for them.
+_POSTS = {"chu tich": "chu tich", "bi thu": "bi thu", "giam doc": "giam doc", "truong ban": "truong ban",
+          "bo truong": "bo truong", "thu truong": "thu truong", "chairman": "chu tich", "chairwoman": "chu tich",
+          "chair": "chu tich", "party secretary": "bi thu", "secretary": "bi thu", "director": "giam doc"}
+_ASKED_POST = re.compile(r"\b(?:(pho|deputy|vice)\s+)?(" + "|".join(sorted(_POSTS, key=len, reverse=True)) + r")\b")
+
+
+def holds_the_asked_post(query: Query, sentence: str, name: str) -> bool:
+    """The role written after `name` is the post the question asks of, as its deputy or not as asked:
+    "Phó Chủ tịch UBND tỉnh nào …?" is Bùi Đình Long "– Phó Chủ tịch UBND tỉnh", not Nguyễn Đức Trung
+    "– Phó Bí thư Tỉnh uỷ, Chủ tịch UBND tỉnh". True when the question names no post."""
+    asked = _ASKED_POST.search(fold(query.asked_part().text).lower())
+    if not asked:
+        return True
+    after = sentence[sentence.find(name) + len(name):]
+    end = _ROLE_END.search(after)
+    return _holds_title(fold(after[: end.start() if end else 100]).lower(), _POSTS[asked.group(2)], bool(asked.group(1)))
 
 
 def _holds_title(role: str, title: str, deputy: bool) -> bool:

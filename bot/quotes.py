@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 from bot.analysis import Query
 from bot.embedding import Embedder
-from bot.facts import (FACT_KINDS, counted_units, dates_a_document, document_kinds_in, facts_in, named_numbers,
-                       names_a_document, number_beside, role_coverage)
+from bot.facts import (FACT_KINDS, counted_units, dates_a_document, document_kinds_in, facts_in, holds_the_asked_post,
+                       named_numbers, names_a_document, number_beside, role_coverage)
 from bot.records import Hit
 from bot.search import Searcher
 from bot.text import fold, sentence_spans
@@ -123,7 +123,8 @@ def fact_span(searcher: Searcher, query: Query, sentence: str, provinces: tuple[
         # of several people named ("X – Phó Bí thư …; Y – …, Chủ tịch UBND tỉnh"), the one whose
         # role holds most of the question; the first on a tie
         names = facts_in(query, sentence)
-        return max(names, key=lambda n: (role_coverage(searcher, query, sentence, n, provinces), -names.index(n)), default=sentence)
+        return max(names, key=lambda n: (holds_the_asked_post(query, sentence, n), role_coverage(searcher, query, sentence, n, provinces),
+                                          -names.index(n)), default=sentence)
     # "ban hành ngày nào?": the clause with a day, not "định hướng đến năm 2030" beside it
     clauses = [c.strip() for c in _clauses(sentence) if facts_in(query, c)]
     if not clauses:

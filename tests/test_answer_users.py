@@ -346,6 +346,25 @@ def test_each_event_of_a_comparison_is_looked_for_by_its_own_words(answerer):
     assert "21/9" in answer.short_answer
 
 
+def test_an_ordinal_in_roman_numerals_answers_which_time(answerer):
+    # "lần thứ mấy?" is answered by "lần thứ XIII": no digits, still the number asked
+    answer = answerer.answer("Kế hoạch chuyển đổi số của UBND tỉnh Nghệ An cụ thể hóa Nghị quyết Đại hội Đảng toàn quốc lần thứ mấy?")
+    assert answer.confidence == "answer" and "lần thứ XIII" in answer.short_answer, answer.text
+
+
+@pytest.mark.parametrize("question, holder", [
+    ("Phó Chủ tịch UBND tỉnh nào dự hội nghị sơ kết 1 năm Nghị quyết 09 của Nghệ An?", "Bùi Đình Long"),
+    ("pho chu tich ubnd tinh nao du hoi nghi so ket 1 nam nghi quyet 09 cua nghe an", "Bùi Đình Long"),
+    ("Which deputy chairman attended Nghe An's one-year review of Resolution 09?", "Bùi Đình Long"),
+    ("Chủ tịch UBND tỉnh nào dự hội nghị sơ kết 1 năm Nghị quyết 09 của Nghệ An?", "Nguyễn Đức Trung"),
+])
+def test_a_post_asked_by_which_is_answered_by_its_holder(answerer, question, holder):
+    # "Các đồng chí: Nguyễn Đức Trung – Phó Bí thư Tỉnh uỷ, Chủ tịch UBND tỉnh; Bùi Đình Long – Phó
+    # Chủ tịch UBND tỉnh; …": the deputy asked is the one written as deputy of that post
+    answer = answerer.answer(question)
+    assert answer.confidence == "answer" and answer.short_answer == holder, answer.text
+
+
 def test_words_about_the_articles_themselves_are_not_asked_of_them(answerer):
     answer = answerer.answer("Giám đốc Sở Y tế Nghệ An được nhắc trong bài viết là ai?")
     assert answer.confidence == "answer" and "Dương Đình Chỉnh" in answer.short_answer, answer.text
