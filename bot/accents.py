@@ -37,23 +37,31 @@ def accent_table(texts: Iterable[str], min_count: int = 1) -> dict[str, str]:
 def restore(question: str, lookup: Mapping[str, str], keep: Callable[[str], bool] = lambda word: False) -> str:
     """The question with each unaccented syllable written as the corpus writes it; syllables the
     corpus does not know, or writes without diacritics, and those `keep` says to keep ("ko", "NA",
-    which the question's normalisation writes out) stay as typed."""
+    which the question's normalisation writes out) stay as typed. A syllable is read in the pair
+    it makes with the one before, else with the next one, else alone: every pair counts, so "la
+    van de nhan thuc" is "là vấn đề nhận thức" (taken two by two from the left, "thuc" would be left
+    alone and read as the commoner "thực"). The pair before first: on XQuAD dev that way reads
+    better than the pair after (R@1 without diacritics 0.923 against 0.917)."""
     matches = [m for m in _SYLLABLE.finditer(question) if not keep(m.group(0))]
-    out, last, i = [], 0, 0
-    while i < len(matches):
-        m = matches[i]
-        nxt = matches[i + 1] if i + 1 < len(matches) else None
-        out.append(question[last:m.start()])
-        if nxt is not None and question[m.end():nxt.start()] == " " and m.group(0).isascii() and nxt.group(0).isascii():
-            pair = lookup.get(f"{m.group(0).lower()} {nxt.group(0).lower()}")
-            if pair:
-                first, second = pair.split(" ", 1)
-                out.append(f"{cased(first, m.group(0))} {cased(second, nxt.group(0))}")
-                last, i = nxt.end(), i + 2
-                continue
+
+    def paired(i: int) -> tuple[str, str] | None:
+        """The written forms of syllables i and i+1, when they are a pair the corpus writes."""
+        if i < 0 or i + 1 >= len(matches):
+            return None
+        m, nxt = matches[i], matches[i + 1]
+        if question[m.end():nxt.start()] != " " or not (m.group(0).isascii() and nxt.group(0).isascii()):
+            return None
+        pair = lookup.get(f"{m.group(0).lower()} {nxt.group(0).lower()}")
+        return tuple(pair.split(" ", 1)) if pair else None
+
+    out, last = [], 0
+    for i, m in enumerate(matches):
         word = m.group(0)
-        out.append(cased(lookup.get(word.lower(), word.lower()), word) if word.isascii() else word)
-        last, i = m.end(), i + 1
+        out.append(question[last:m.start()])
+        after, before = paired(i), paired(i - 1)
+        written = before[1] if before else after[0] if after else lookup.get(word.lower(), word.lower())
+        out.append(cased(written, word) if word.isascii() else word)
+        last = m.end()
     out.append(question[last:])
     return "".join(out)
 

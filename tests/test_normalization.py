@@ -144,6 +144,9 @@ def test_diacritics_come_back_as_the_corpus_writes_them():
     assert restore("muc tieu chinh phu so", table) == "mục tiêu chính phủ số"
     assert restore("Chinh phu", table) == "Chính phủ"  # the pair decides: not "phụ"
     assert restore("xyz abc", table) == "xyz abc"  # unknown words stay as typed
+    # every pair counts, not two by two from the left: "la van | de nhan | thuc" left "thuc" alone
+    table = accent_table(["Chuyển đổi số là vấn đề nhận thức, không phải vấn đề công nghệ.", "thực hiện thực tế thực chất"])
+    assert restore("cds la van de nhan thuc hay van de cong nghe", table) == "cds là vấn đề nhận thức hay vấn đề công nghệ"
 
 
 def test_a_one_syllable_chat_word_blanks_only_itself_when_typed_with_diacritics():
