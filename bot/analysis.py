@@ -54,6 +54,14 @@ _ISSUED = r"(?:adopt|adopted|issue|issued|pass|passed|approve|approved|sign|sign
 # "Theo Chủ tịch UBND tỉnh X, chuyển đổi số phải lấy ai làm trung tâm?": who said it only says where
 # to look; what is asked follows the comma (the question's focus, as a follow-up's own words are).
 _ATTRIBUTION = re.compile(r"^\W*(?:theo|according to)\s+[^,?]{3,80},\s*(.+)$", re.IGNORECASE | re.S)
+# So for reported speech: "Chủ tịch UBND tỉnh nhấn mạnh điều gì là quan trọng nhất?", "What did Nghe
+# An's health chief say was the biggest sticking point?". Typed without diacritics only the verbs
+# that stay unambiguous ("bao" may be "bao gồm", "noi" "nổi tiếng" or "nội các").
+_REPORTED = re.compile(r"^\W*(?!theo\b)([^,?]{3,80}?)\s+(?:nói|bảo|cho rằng|nhận định|nhấn mạnh|khẳng định)\s+(?:rằng\s+|là\s+)?(.{8,})$",
+                       re.IGNORECASE | re.S)
+_REPORTED_FOLDED = re.compile(r"^\W*(?!theo\b)([^,?]{3,80}?)\s+(?:cho rang|nhan dinh|nhan manh|khang dinh|noi rang|bao rang)\s+(?:la\s+)?(.{8,})$"
+                              r"|^\W*(?:what|which|who|how|why)\s+(?:did|does|do|has|have)\s+(.{3,80}?)\s+(?:say|said|think|believe|stress|stressed)\s+(.{8,})$",
+                              re.S)
 # What kind of fact the question asks for, on the folded question.
 _ASKS = (
     # "số hiệu", "Kế hoạch số mấy?": a document's number ("586/KH-UBND"), before how_many's "bao nhieu"
@@ -169,6 +177,23 @@ def _asks_in_context(folded: str, text: str, typed: str, language: str = "vi") -
     return _asks(folded, text, vietnamese and not has_diacritics(typed))
 
 
+def speaker_and_words(text: str) -> tuple[str, str]:
+    """Who a question says said something, and what it asks they said ("Theo X, <…>", "X cho rằng
+    <…>", "What did X say <…>"); ("", "") when it attributes nothing."""
+    m = _ATTRIBUTION.match(text)
+    if m:
+        return text[: m.start(1)], m.group(1)
+    if FOLLOWUP_SEPARATOR in text:
+        return "", ""
+    # folding keeps each character's place: the span found in the folded text is the text's
+    m = _REPORTED.match(text) if has_diacritics(text) else _REPORTED_FOLDED.match(fold(text))
+    speaker = text[m.start(m.lastindex - 1): m.end(m.lastindex - 1)] if m else ""
+    # the speaker, not a question ("Khi nào X nói rằng …?" asks when it was said)
+    if not m or asks_a_question(speaker):
+        return "", ""
+    return speaker, text[m.start(m.lastindex): m.end(m.lastindex)]
+
+
 def asks_a_question(text: str) -> bool:
     """True when `text` has a question word of its own ("gì", "nào", "bao nhiêu", "who"), once the
     "còn … thì sao" / "what about …" frame is taken off."""
@@ -208,9 +233,9 @@ class Analyzer:
         concepts, boosters, extra = self._concepts(expanded, language, provinces, plain, written)
         dense_text = f"{written}\n{' '.join(extra)}" if extra and self.dense_glossary else written
         focus = ()
-        attributed = _ATTRIBUTION.match(expanded)
+        attributed = speaker_and_words(expanded)[1]
         if FOLLOWUP_SEPARATOR in expanded or attributed:
-            own = _FOLLOWUP_LEAD.sub(" ", expanded.rpartition(FOLLOWUP_SEPARATOR)[2]) if not attributed else attributed.group(1)
+            own = _FOLLOWUP_LEAD.sub(" ", expanded.rpartition(FOLLOWUP_SEPARATOR)[2]) if not attributed else attributed
             focus = tuple(c for c in self._concepts(own, language, provinces_in_question(own), plain)[0] if not c.province)
         return Query(text, language, tuple(concepts), tuple(boosters), provinces, dense_text,
                      bool(_INJECTION.search(fold(text))), asks, self.normalizer.premises_in(expanded),

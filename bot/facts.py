@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from bot.analysis import ENGLISH_DOCUMENT_KINDS, Query, asks_of
+from bot.analysis import ENGLISH_DOCUMENT_KINDS, Query, asks_of, speaker_and_words
 from bot.provinces import provinces_in
 from bot.search import Searcher
 from bot.text import fold
@@ -279,7 +279,21 @@ def facts_in(query: Query, text: str) -> list[str]:
         return [m.group(0) for m in pattern.finditer(text)]
     asked = fold(query.text)
     names = ((m.group("name") or m.group(0)).strip() for m in pattern.finditer(text))
-    return [n for n in names if not provinces_in(n) and _bare_name(n) not in asked]
+    return [n for n in names if not provinces_in(n) and _bare_name(n) not in asked and not _is_the_speaker(query, text, n)]
+
+
+def _is_the_speaker(query: Query, text: str, name: str) -> bool:
+    """`name` holds the post of the one the question says spoke ("Chủ tịch UBND tỉnh nhấn mạnh phải
+    lấy ai làm trung tâm?": not "Chủ tịch UBND tỉnh Nguyễn Đức Trung", who said it)."""
+    speaker = speaker_and_words(query.text)[0]
+    post = _ASKED_POST.search(fold(speaker).lower()) if speaker else None
+    if not post:
+        return False
+    at = text.find(name)
+    after = text[at + len(name):]
+    end = _ROLE_END.search(after)
+    role = text[max(0, at - _ROLE_WORDS_BEFORE): at] + " " + after[: end.start() if end else 100]
+    return _holds_title(fold(role).lower(), _POSTS[post.group(2)], bool(post.group(1)))
 
 
 def _bare_name(person: str) -> str:
