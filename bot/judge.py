@@ -29,6 +29,11 @@ CONFIDENT, RELATED, NONE = "answer", "related", "none"
 _WHY = re.compile(r"\b(?:vi sao|tai sao|ly do|nguyen nhan|why|how come|how did)\b")
 _CLAIM = re.compile(r"\b(?:dung|phai)\s+(?:khong|ko|k|hok|hong|chu|ha)\b|\bco phai\b|\b(?:is|was) it true\b|\bis that true\b"
                     r"|\btrue that\b|\b(?:right|correct|true)\W*$|\bisn'?t it\W*$")
+# The year a question says a document was issued in ("Nghị quyết 09 … được HĐND tỉnh thông qua năm
+# 2023 …?"): taken for granted like a why-question's numbers. Not any year a question names: "bao
+# nhiêu lần đoạt bóng trong năm 2015?" asks within a season its passage need not restate.
+_ISSUED_IN = re.compile(r"\b(?:ban hanh|thong qua|phe duyet|ky ban hanh|issued|adopted|passed|approved|signed)\b[^?.]{0,25}?"
+                        r"(?<![\d.,/])((?:19|20)\d\d)(?![\d/])")
 # Chunks of one document looked at for its evidence.
 _CHUNKS_PER_DOCUMENT = 3
 # Dense results averaged for the topic's level, against which the best chunk's peak is measured.
@@ -129,9 +134,11 @@ def confirms_premises(evidence: Evidence, query: Query) -> bool:
     """The events the question takes for granted are in the passage and, when it asks why or asks to
     confirm a claim, every number it states ("Vì sao Quảng Ninh đã hoàn thành 100% mục tiêu?" is not
     confirmed by "đạt 60%", nor "tốp 10, phải không?" by "tốp 25 - 30")."""
-    text = " ".join(h.text for h in evidence.examined).lower()
+    first = evidence.hits[0].metadata
+    text = " ".join([first.title, first.published, *(h.text for h in evidence.examined)]).lower()
     folded = fold(query.text)
-    numbers = re.findall(r"(?<![\d.,/])\d+(?:[.,]\d+)?(?![\d/])", query.text) if _WHY.search(folded) or _CLAIM.search(folded) else []
+    numbers = re.findall(r"(?<![\d.,/])\d+(?:[.,]\d+)?(?![\d/])", query.text) if _WHY.search(folded) or _CLAIM.search(folded) \
+        else _ISSUED_IN.findall(folded)
     return all(any(re.search(r"(?<!\w)" + re.escape(w.lower()) + r"(?!\w)", text) for w in forms) for forms in query.premises) \
         and all(re.search(rf"(?<![\d.,]){re.escape(n)}(?![\d])", text) for n in numbers)
 

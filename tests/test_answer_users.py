@@ -288,6 +288,8 @@ def test_who_holds_a_post_is_never_answered_by_a_sentence_naming_nobody(answerer
     "Vì sao Quảng Ninh đã hoàn thành 100% mục tiêu chuyển đổi số?",  # a reason for a figure never given (60%, 30%)
     "Nghệ An đặt mục tiêu tốp 10 về Chính phủ số phải không?",  # a claim to confirm: the target is 25 - 30
     "Nghe An is aiming for the top 10 on the Digital Government index, right?",
+    "Nghị quyết 09 của Quảng Ninh ban hành năm 2020 đặt ra bao nhiêu mục tiêu cụ thể?",  # it was 05/02/2022
+    "How many targets does Quang Ninh's Resolution 09, adopted in 2019, set?",
 ])
 def test_a_false_premise_is_never_confirmed(answerer, question):
     answer = answerer.answer(question)
@@ -393,6 +395,11 @@ def test_a_photo_caption_naming_the_event_is_not_the_answer(answerer, question):
     # "Toàn cảnh Hội nghị lần thứ 9, Ban Chấp hành Đảng bộ tỉnh." repeats the question and says nothing
     answer = answerer.answer(question)
     assert answer.found and "Thái Thanh Quý" in answer.short_answer, answer.short_answer
+
+
+def test_a_document_of_the_year_the_question_says_is_answered(answerer):
+    answer = answerer.answer("Nghị quyết 09 của Quảng Ninh ban hành năm 2022 đặt ra bao nhiêu mục tiêu cụ thể?")
+    assert answer.found and "20 mục tiêu" in answer.short_answer, answer.text
 
 
 def test_a_true_claim_put_up_for_confirmation_is_answered(answerer):
