@@ -54,6 +54,8 @@ def test_casual_phone_vietnamese_is_answered_from_the_right_article(answerer, qu
      NGHE_AN_2022, "tổ công nghệ số cộng đồng"),
     ("How many goals has Quang Ninh hit so far in its digital push?", QUANG_NINH, "7/20"),  # "hit", "so far"
     ("Which ministry official joined Thanh Hoa's online conference?", "004_19ab1e55f0366f18.txt", "Nguyễn Phú Tiến"),
+    # "sticking point" is written "điểm vướng nhất" there, "health director" "Giám đốc Sở Y tế"
+    ("What does Nghe An's health chief see as the biggest sticking point?", NGHE_AN_2022, "chính sách thuê hạ tầng số"),
 ])
 def test_english_in_everyday_words_finds_the_vietnamese_article(answerer, question, source, fact):
     answer = answerer.answer(question)
