@@ -411,3 +411,9 @@ def test_a_document_of_the_year_the_question_says_is_answered(answerer):
 def test_a_true_claim_put_up_for_confirmation_is_answered(answerer):
     answer = answerer.answer("Nghệ An phấn đấu tốp 25 - 30 về Chính phủ số, đúng không?")
     assert answer.found and "25 - 30" in answer.short_answer, answer.text
+
+
+def test_a_vietnamese_synonym_of_the_corpus_word_is_understood(answerer):
+    # the article says "trục kinh tế số", the question "trụ cột" (pillar)
+    answer = answerer.answer("Trụ cột kinh tế số của Quảng Ninh đã hoàn thành bao nhiêu phần trăm mục tiêu?")
+    assert answer.found and "30%" in answer.short_answer, answer.text
