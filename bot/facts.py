@@ -77,9 +77,11 @@ FACT_KINDS = frozenset(_FACT_PATTERNS)  # Query.asks values a fact answers
 # Digits that count nothing: a date ("ngày 26/4/2022" does not say how many attended) or a year, and
 # a document's number ("Nghị quyết số 09").
 _DATE_DIGITS = re.compile(_DAY_MONTH + r"|\b(?:ngày|tháng|năm)\s+\d{1,4}(?:\s*/\s*\d{1,4})*", re.IGNORECASE)
-# "Ai là Bí thư Tỉnh ủy Quảng Ninh?", "Giám đốc Sở Y tế là ai?", "Who is …": a question of identity,
+# "Ai là Bí thư Tỉnh ủy Quảng Ninh?", "Giám đốc Sở Y tế là ai?", "Who is …": a question of identity
+# (not "Ai là người giới thiệu …?", who did something),
 # answered only by a person named with the role asked (folded question).
-_IDENTITY = re.compile(r"^\W*(?:(?:the|vay|con|va|so|and|then)\s+)?(?:ai la|who is|who's|who was)\b|\bla ai\W*$")
+_IDENTITY = re.compile(r"^\W*(?:(?:the|vay|con|va|so|and|then)\s+)?(?:ai la|who is|who's|who was)\b"
+                       r"(?!\s+(?:nguoi|the (?:person|one|official)|the one)\b)|\bla ai\W*$")
 
 # Counts written in words ("hai", "ba mươi"): XQuAD and news write small numbers so.
 _NUMBER_WORD = re.compile(r"\b(?:một|hai|ba|bốn|tư|năm|sáu|bảy|tám|chín|mười|mươi|trăm|nghìn|ngàn|triệu|tỷ|tỉ|nửa|"

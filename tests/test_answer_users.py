@@ -417,3 +417,9 @@ def test_a_vietnamese_synonym_of_the_corpus_word_is_understood(answerer):
     # the article says "trục kinh tế số", the question "trụ cột" (pillar)
     answer = answerer.answer("Trụ cột kinh tế số của Quảng Ninh đã hoàn thành bao nhiêu phần trăm mục tiêu?")
     assert answer.found and "30%" in answer.short_answer, answer.text
+
+
+def test_who_did_something_is_not_asked_as_who_holds_a_post(answerer):
+    # "Ai là người giới thiệu …?" asks who did it, not who holds the post "người"
+    answer = answerer.answer("Ai là người giới thiệu các nền tảng chuyển đổi số phục vụ người dân ở hội nghị Thanh Hóa?")
+    assert answer.found and "Đặng Tùng Anh" in answer.short_answer, answer.text
