@@ -51,6 +51,8 @@ DOCUMENT_KINDS = ("nghi quyet", "ke hoach", "quyet dinh", "chi thi", "thong tu",
 # A document's own day, written after its number: "Nghị quyết số 09-NQ/TU ngày 05/02/2022", "Kế hoạch số
 # 634 ngày 29/8/2023"; the English names of the kinds, for questions asking about a document.
 _DOCUMENT_DAY = re.compile(rf"(?:{_CODE}|\bsố\s+\d+)\s*,?\s*(?:ngày\s+)?\d{{1,2}}/\d{{1,2}}/\d{{4}}", re.IGNORECASE)
+# Issuing a document, as a question asks when it was done.
+_ISSUING = re.compile(r"\b(?:ban hanh|thong qua|phe duyet|adopt|adopted|issue|issued|pass|passed|approve|approved|sign|signed)\b")
 _DOCUMENT_KINDS_EN = re.compile(rf"\b(?:{ENGLISH_DOCUMENT_KINDS}|document)s?\b")
 
 
@@ -100,6 +102,10 @@ def holds_asked_kind(query: Query, text: str) -> bool:
         # "Ai là Chủ tịch UBND tỉnh?" is not answered by "Chủ tịch UBND tỉnh đề nghị …": a name, or nothing
         return any(not provinces_in(m.group(0)) for m in re.finditer(_NAME, text))
     if query.asks in ("day", "month"):
+        # "When was the resolution adopted?" is not answered by a deadline ("gửi về Sở TT&TT trước
+        # ngày 30/9/2021"), but by a document's own day ("Nghị quyết số 09-NQ/TU, ngày 05/8/2022")
+        if _asks_when_issued(query) and not dates_a_document(text):
+            return False
         return bool(_FACT_PATTERNS[query.asks].search(text))
     if query.asks == "how_many":
         counts = _counts(text) or _NUMBER_WORD.search(_without_dates(text))
@@ -111,6 +117,14 @@ def holds_asked_kind(query: Query, text: str) -> bool:
     # the digits of "Covid-19" or "4.0" are no date, nor the years in a plan's title
     digits = re.sub(r"(?<=[^\W\d_])-?\d+|\b\d\.\d\b", "", _without_horizons(text))
     return bool(re.search(r"\d", digits) or _NUMBER_WORD.search(digits))
+
+
+def _asks_when_issued(query: Query) -> bool:
+    """The question asks when a document was issued, in its own words: one province's part of a
+    comparison is asked its own clause ("Thanh Hóa ban hành … ngày 10/11/2021; Nghệ An … hoàn
+    thành dự thảo trước ngày nào?" asks Nghệ An for a deadline)."""
+    own_words = query.dense_text.partition("\n")[0]
+    return bool(_ISSUING.search(fold(query.text)) and _ISSUING.search(fold(own_words)) and names_a_document(query))
 
 
 def _without_horizons(text: str) -> str:

@@ -423,3 +423,11 @@ def test_who_did_something_is_not_asked_as_who_holds_a_post(answerer):
     # "Ai là người giới thiệu …?" asks who did it, not who holds the post "người"
     answer = answerer.answer("Ai là người giới thiệu các nền tảng chuyển đổi số phục vụ người dân ở hội nghị Thanh Hóa?")
     assert answer.found and "Đặng Tùng Anh" in answer.short_answer, answer.text
+
+
+def test_when_a_document_was_adopted_is_not_answered_by_a_deadline(answerer):
+    # the 2021 plan's "báo cáo … gửi về Sở TT&TT trước ngày 30/9/2021" is a deadline, not the day
+    # the resolution was adopted ("Nghị quyết số 09-NQ/TU, ngày 05/8/2022")
+    answer = answerer.answer("When did Nghe An's provincial party committee adopt its resolution on going digital?")
+    assert "30/9/2021" not in answer.short_answer
+    assert not answer.found or "05/8/2022" in answer.short_answer, answer.text
