@@ -50,7 +50,8 @@ _ELLIPSIS_FRAME = re.compile(r"\b(?:thi sao|the nao|ra sao|what about|how about)
 _FOLLOWUP_LEAD = re.compile(r"^\W*(?:(?:thế|the|vậy|vay)\s+)?(?:còn|con|and|so|then)\b", re.IGNORECASE)
 # "When was the resolution adopted?": the English of "ban hành khi nào", asking for a day.
 ENGLISH_DOCUMENT_KINDS = r"(?:resolution|decree|decision|plan|law|circular|directive|strategy|programme|program)"
-_ISSUED = r"(?:adopt|adopted|issue|issued|pass|passed|approve|approved|sign|signed|promulgate|promulgated)"
+# Issuing a document, in either language (on folded text).
+ISSUING = r"(?:ban hanh|thong qua|phe duyet|adopt|adopted|issue|issued|pass|passed|approve|approved|sign|signed|promulgate|promulgated)"
 # "Theo Chủ tịch UBND tỉnh X, chuyển đổi số phải lấy ai làm trung tâm?": who said it only says where
 # to look; what is asked follows the comma (the question's focus, as a follow-up's own words are).
 _ATTRIBUTION = re.compile(r"^\W*(?:theo|according to)\s+[^,?]{3,80},\s*(.+)$", re.IGNORECASE | re.S)
@@ -70,7 +71,7 @@ _ASKS = (
     # the year is asked; "khi nào" alone may be answered by a year
     ("day", re.compile(rf"\b(?:ngay nao|ngay bao nhieu|ngay may|ngay ban hanh|ban hanh ngay|what date|which date|what day|which day)\b"
                        rf"|^(?!.*\b(?:nam nao|nam bao nhieu|what year|which year)\b).*(?:\bban hanh\b.*{_WHEN}|{_WHEN}.*\bban hanh\b)"
-                       rf"|^(?=.*\bwhen\b)(?=.*\b{ENGLISH_DOCUMENT_KINDS}\b)(?=.*\b{_ISSUED}\b)", re.S)),
+                       rf"|^(?=.*\bwhen\b)(?=.*\b{ENGLISH_DOCUMENT_KINDS}\b)(?=.*\b{ISSUING}\b)", re.S)),
     # "tháng mấy?": a month ("tháng 5/2022", "21/9"), which a year alone ("đến năm 2025") does not say
     ("month", re.compile(r"\b(?:thang may|thang nao|what month|which month)\b")),
     ("when", re.compile(_WHEN)),

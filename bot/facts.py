@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from bot.analysis import ENGLISH_DOCUMENT_KINDS, Query, asks_of, speaker_and_words
+from bot.analysis import ENGLISH_DOCUMENT_KINDS, ISSUING, Query, asks_of, speaker_and_words
 from bot.provinces import provinces_in
 from bot.search import Searcher
 from bot.text import fold
@@ -51,8 +51,7 @@ DOCUMENT_KINDS = ("nghi quyet", "ke hoach", "quyet dinh", "chi thi", "thong tu",
 # A document's own day, written after its number: "Nghị quyết số 09-NQ/TU ngày 05/02/2022", "Kế hoạch số
 # 634 ngày 29/8/2023"; the English names of the kinds, for questions asking about a document.
 _DOCUMENT_DAY = re.compile(rf"(?:{_CODE}|\bsố\s+\d+)\s*,?\s*(?:ngày\s+)?\d{{1,2}}/\d{{1,2}}/\d{{4}}", re.IGNORECASE)
-# Issuing a document, as a question asks when it was done.
-_ISSUING = re.compile(r"\b(?:ban hanh|thong qua|phe duyet|adopt|adopted|issue|issued|pass|passed|approve|approved|sign|signed)\b")
+_ISSUING = re.compile(rf"\b{ISSUING}\b")
 _DOCUMENT_KINDS_EN = re.compile(rf"\b(?:{ENGLISH_DOCUMENT_KINDS}|document)s?\b")
 
 
@@ -231,40 +230,52 @@ def names_the_asked_role(searcher: Searcher, query: Query, text: str, provinces:
     # officials as the provincial news name them ("đồng chí X – Giám đốc …"), not "ông X" of any text
     people = [m for m in _PERSON.finditer(text) if not re.match(r"(?i)ông|bà", m.group(0))]
     for m in people:
-        after = text[m.end():]
-        end = _ROLE_END.search(after)
-        role = text[max(0, m.start() - _ROLE_WORDS_BEFORE): m.start()] + " " + after[: end.start() if end else 100]
-        role = searcher.analyzer.normalizer.expand(role, chat=False)  # "Chủ tịch UBND tỉnh", as the question was read
+        # "Chủ tịch UBND tỉnh", as the question was read
+        role = searcher.analyzer.normalizer.expand(_role_around(text, m.start(), m.end()), chat=False)
         if searcher.coverage(query, role, provinces) >= 0.999 and _holds_title(fold(role).lower(), title, deputy):
             return True
     return not people
 
 
 def role_coverage(searcher: Searcher, query: Query, sentence: str, name: str, provinces: tuple[str, ...]) -> float:
-    """How much of the question the role written after `name` (up to the next ";" or verb) holds."""
-    after = sentence[sentence.find(name) + len(name):]
-    end = _ROLE_END.search(after)
-    role = searcher.analyzer.normalizer.expand(after[: end.start() if end else 100], chat=False)
+    """How much of the question the role written after `name` holds."""
+    role = searcher.analyzer.normalizer.expand(_role_after(sentence, sentence.find(name) + len(name)), chat=False)
     return searcher.coverage(query.asked_part(), role, provinces)
+
+
+def _role_after(text: str, end: int) -> str:
+    """What is written after a name ending at `end`, up to the next ";" or verb: "– Phó Chủ tịch UBND tỉnh"."""
+    after = text[end:]
+    stop = _ROLE_END.search(after)
+    return after[: stop.start() if stop else 100]
+
+
+def _role_around(text: str, start: int, end: int) -> str:
+    """The role of the name at text[start:end]: the words before it ("Giám đốc Sở Y tế Dương Đình
+    Chỉnh": the post may come first) and its role after it."""
+    return text[max(0, start - _ROLE_WORDS_BEFORE): start] + " " + _role_after(text, end)
 
 
 # Posts a question may ask the holder of, folded, with the English for them.
 _POSTS = {"chu tich": "chu tich", "bi thu": "bi thu", "giam doc": "giam doc", "truong ban": "truong ban",
           "bo truong": "bo truong", "thu truong": "thu truong", "chairman": "chu tich", "chairwoman": "chu tich",
           "chair": "chu tich", "party secretary": "bi thu", "secretary": "bi thu", "director": "giam doc"}
-_ASKED_POST = re.compile(r"\b(?:(pho|deputy|vice)\s+)?(" + "|".join(sorted(_POSTS, key=len, reverse=True)) + r")\b")
+_POST = re.compile(r"\b(?:(pho|deputy|vice)\s+)?(" + "|".join(sorted(_POSTS, key=len, reverse=True)) + r")\b")
+
+
+def _post_named(text: str) -> tuple[str, bool] | None:
+    """The first post the text names, folded, and whether as its deputy: "Phó Chủ tịch UBND tỉnh
+    nào" -> ("chu tich", True), "the vice chairman" too."""
+    m = _POST.search(fold(text).lower())
+    return (_POSTS[m.group(2)], bool(m.group(1))) if m else None
 
 
 def holds_the_asked_post(query: Query, sentence: str, name: str) -> bool:
     """The role written after `name` is the post the question asks of, as its deputy or not as asked:
     "Phó Chủ tịch UBND tỉnh nào …?" is Bùi Đình Long "– Phó Chủ tịch UBND tỉnh", not Nguyễn Đức Trung
     "– Phó Bí thư Tỉnh uỷ, Chủ tịch UBND tỉnh". True when the question names no post."""
-    asked = _ASKED_POST.search(fold(query.asked_part().text).lower())
-    if not asked:
-        return True
-    after = sentence[sentence.find(name) + len(name):]
-    end = _ROLE_END.search(after)
-    return _holds_title(fold(after[: end.start() if end else 100]).lower(), _POSTS[asked.group(2)], bool(asked.group(1)))
+    post = _post_named(query.asked_part().text)
+    return not post or _holds_title(fold(_role_after(sentence, sentence.find(name) + len(name))).lower(), *post)
 
 
 def _holds_title(role: str, title: str, deputy: bool) -> bool:
@@ -302,14 +313,11 @@ def _is_the_speaker(query: Query, text: str, name: str) -> bool:
     """`name` holds the post of the one the question says spoke ("Chủ tịch UBND tỉnh nhấn mạnh phải
     lấy ai làm trung tâm?": not "Chủ tịch UBND tỉnh Nguyễn Đức Trung", who said it)."""
     speaker = speaker_and_words(query.text)[0]
-    post = _ASKED_POST.search(fold(speaker).lower()) if speaker else None
+    post = _post_named(speaker) if speaker else None
     if not post:
         return False
     at = text.find(name)
-    after = text[at + len(name):]
-    end = _ROLE_END.search(after)
-    role = text[max(0, at - _ROLE_WORDS_BEFORE): at] + " " + after[: end.start() if end else 100]
-    return _holds_title(fold(role).lower(), _POSTS[post.group(2)], bool(post.group(1)))
+    return _holds_title(fold(_role_around(text, at, at + len(name))).lower(), *post)
 
 
 def _bare_name(person: str) -> str:

@@ -16,7 +16,7 @@ import math
 import re
 from dataclasses import dataclass, replace
 
-from bot.analysis import Query
+from bot.analysis import ISSUING, Query
 from bot.config import AnswerConfig
 from bot.records import Hit
 from bot.search import Retrieved, Searcher
@@ -32,8 +32,7 @@ _CLAIM = re.compile(r"\b(?:dung|phai)\s+(?:khong|ko|k|hok|hong|chu|ha)\b|\bco ph
 # The year a question says a document was issued in ("Nghị quyết 09 … được HĐND tỉnh thông qua năm
 # 2023 …?"): taken for granted like a why-question's numbers. Not any year a question names: "bao
 # nhiêu lần đoạt bóng trong năm 2015?" asks within a season its passage need not restate.
-_ISSUED_IN = re.compile(r"\b(?:ban hanh|thong qua|phe duyet|ky ban hanh|issued|adopted|passed|approved|signed)\b[^?.]{0,25}?"
-                        r"(?<![\d.,/])((?:19|20)\d\d)(?![\d/])")
+_ISSUED_IN = re.compile(rf"\b{ISSUING}\b[^?.]{{0,25}}?(?<![\d.,/])((?:19|20)\d\d)(?![\d/])")
 # Chunks of one document looked at for its evidence.
 _CHUNKS_PER_DOCUMENT = 3
 # Dense results averaged for the topic's level, against which the best chunk's peak is measured.
