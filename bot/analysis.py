@@ -130,6 +130,12 @@ class Query:
     scene: bool = False
 
     @property
+    def written(self) -> str:
+        """The question as the analysis read it (abbreviations written out, diacritics restored; a
+        comparison's part: its own words): the first line of the dense text."""
+        return self.dense_text.partition("\n")[0]
+
+    @property
     def empty(self) -> bool:
         return not self.concepts
 
@@ -345,8 +351,7 @@ def per_province(query: Query) -> list[Query]:
     # province") are in no single province's answer
     dated = query.asks in ("day", "month", "when")
     asks = "day" if date_order(query.text) and not dated else query.asks
-    # the words as the analysis read them (abbreviations written out), first line of the dense text
-    written = query.dense_text.partition("\n")[0]
+    written = query.written
     parts = [_part(query, name, own, asks) for name, own in words_asked_of(written, query.provinces, asks_a_question).items()]
     if len(parts) == 1:
         parts = [replace(parts[0], asks=query.asks)]

@@ -122,8 +122,7 @@ def _asks_when_issued(query: Query) -> bool:
     """The question asks when a document was issued, in its own words: one province's part of a
     comparison is asked its own clause ("Thanh Hóa ban hành … ngày 10/11/2021; Nghệ An … hoàn
     thành dự thảo trước ngày nào?" asks Nghệ An for a deadline)."""
-    own_words = query.dense_text.partition("\n")[0]
-    return bool(_ISSUING.search(fold(query.text)) and _ISSUING.search(fold(own_words)) and names_a_document(query))
+    return bool(_ISSUING.search(fold(query.text)) and _ISSUING.search(fold(query.written)) and names_a_document(query))
 
 
 def _without_horizons(text: str) -> str:
@@ -305,19 +304,19 @@ def facts_in(query: Query, text: str) -> list[str]:
     if query.asks != "who":
         return [m.group(0) for m in pattern.finditer(text)]
     asked = fold(query.text)
-    names = ((m.group("name") or m.group(0)).strip() for m in pattern.finditer(text))
-    return [n for n in names if not provinces_in(n) and _bare_name(n) not in asked and not _is_the_speaker(query, text, n)]
-
-
-def _is_the_speaker(query: Query, text: str, name: str) -> bool:
-    """`name` holds the post of the one the question says spoke ("Chủ tịch UBND tỉnh nhấn mạnh phải
-    lấy ai làm trung tâm?": not "Chủ tịch UBND tỉnh Nguyễn Đức Trung", who said it)."""
+    names = [(m.group("name") or m.group(0)).strip() for m in pattern.finditer(text)]
+    names = [n for n in names if not provinces_in(n) and _bare_name(n) not in asked]
+    # the one the question says spoke, named by post ("Chủ tịch UBND tỉnh nhấn mạnh phải lấy ai làm
+    # trung tâm?"), is not the answer either: not "Chủ tịch UBND tỉnh Nguyễn Đức Trung", who said it
     speaker = speaker_and_words(query.text)[0]
-    post = _post_named(speaker) if speaker else None
-    if not post:
-        return False
+    post = _post_named(speaker) if speaker and names else None
+    return [n for n in names if not (post and _holds_title(fold(_role_of(text, n)).lower(), *post))]
+
+
+def _role_of(text: str, name: str) -> str:
+    """The role around the first mention of `name` in text."""
     at = text.find(name)
-    return _holds_title(fold(_role_around(text, at, at + len(name))).lower(), *post)
+    return _role_around(text, at, at + len(name))
 
 
 def _bare_name(person: str) -> str:
