@@ -181,6 +181,7 @@ class FakeBotApi:
         self._file_ids = itertools.count(1)
         self._callback_ids = itertools.count(1)
         self._failures: dict[str, list[Failure]] = {}
+        self._delays: dict[str, float] = {}
         self._cond = threading.Condition()
         self._closing = False
         self._server: ThreadingHTTPServer | None = None
@@ -357,6 +358,12 @@ class FakeBotApi:
         with self._cond:
             self._failures.setdefault(method, []).append(Failure(code, description, retry_after, times))
 
+    def respond_slowly(self, method: str, seconds: float) -> None:
+        """Calls of `method` are served (their effect visible to the test) at once, but answered to
+        the bot `seconds` later, as a slow network does."""
+        with self._cond:
+            self._delays[method] = seconds
+
     # -------------------------------------------------------- observing the bot
 
     def calls_to(self, method: str) -> list[ApiCall]:
@@ -432,6 +439,8 @@ class FakeBotApi:
                 return 400, {"ok": False, "error_code": 400, "description": f"Bad Request: {exc}"}
             finally:
                 self._cond.notify_all()
+            delay = self._delays.get(method, 0.0)
+        time.sleep(delay)
         return 200, {"ok": True, "result": result}
 
     def _take_failure(self, method: str) -> Failure | None:

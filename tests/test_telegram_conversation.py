@@ -159,6 +159,19 @@ def test_edited_question_is_answered_again_in_the_same_reply(start_bot, seed_ans
     assert len(api.messages_to(OTHER["id"])) == 1 and [b["text"] for b in greeting.buttons()][-2:] == ["👍", "👎"]
 
 
+def test_a_question_edited_while_its_answer_is_on_the_way_edits_that_answer(start_bot, seed_answerer, api):
+    # the reply is on Telegram (the user sees it) before the bot hears back: an edit arriving in
+    # between is answered in that reply, not in a second one
+    start_bot(seed_answerer)
+    api.respond_slowly("sendMessage", 1.5)
+    sent = api.send_text(USER, "Mục tiêu Chính phủ số của Quảng Ninh là gì?")
+    reply = api.wait_for_message(USER["id"])
+    api.edit_text(sent, SEED_QUESTION)
+    api.wait_for(lambda: "25 - 30" in reply.visible, what="the reply to be edited")
+    api.wait_until_idle()
+    assert len(api.messages_to(USER["id"])) == 1
+
+
 def test_rate_limit_counts_questions_only(start_bot, seed_answerer, api):
     bot = start_bot(seed_answerer, rate_limit_messages=2, rate_limit_seconds=60)
     for command in ("/start", "/help", "/sources", "/settings", "/language", "/start", "/help"):

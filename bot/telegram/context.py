@@ -4,6 +4,7 @@ of python-telegram-bot's examples/contexttypesbot.py."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sqlite3
 import threading
@@ -76,6 +77,8 @@ class Services:
     conversations: ConversationMemory = field(default_factory=ConversationMemory)
     # (chat id, the user's message id) -> (the bot's reply message ids): an edited question edits them.
     replies: BoundedMap = field(default_factory=BoundedMap)
+    # (chat id, the user's message id) -> set once its reply is sent, while it is being answered.
+    answering: dict[tuple[int, int], asyncio.Event] = field(default_factory=dict)
     # (chat id, answer message id, citation n) -> message id of the passage shown: no second copy.
     shown_passages: BoundedMap = field(default_factory=BoundedMap)
     started: float = field(default_factory=time.time)

@@ -5,6 +5,7 @@ inline queries. The meaning of a follow-up and of small talk comes from the core
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import logging
 import time
@@ -71,10 +72,30 @@ async def reply_small_talk(update: Update, context: CustomContext, kind: str, la
     context.services.replies[(message.chat_id, message.message_id)] = sent
 
 
+# How long an edit waits for the first answer to its message before answering on its own.
+_EDIT_WAIT_SECONDS = 30.0
+
+
 async def answer_question(update: Update, context: CustomContext, raw_question: str, *,
                           earlier_reply: list[Message] | None = None, count: bool = True) -> None:
     """Answer a message: small talk, else the question (resolved in its conversation) with citations.
-    `earlier_reply`: the bot's reply to the message before it was edited (edited in place)."""
+    `earlier_reply`: the bot's reply to the message before it was edited (edited in place). While
+    it runs the message is marked as being answered: an edit of it arriving meanwhile (updates are
+    handled concurrently) waits for the reply, so that it edits the reply instead of sending another."""
+    message = update.effective_message
+    key = (message.chat_id, message.message_id)
+    answering = context.services.answering
+    done = answering[key] = asyncio.Event()
+    try:
+        await _answer_question(update, context, raw_question, earlier_reply, count)
+    finally:
+        done.set()
+        if answering.get(key) is done:
+            del answering[key]
+
+
+async def _answer_question(update: Update, context: CustomContext, raw_question: str,
+                           earlier_reply: list[Message] | None, count: bool) -> None:
     services = context.services
     message = update.effective_message
     lang = await asyncio.to_thread(chat_language, update, context)
@@ -157,7 +178,12 @@ async def edited_message(update: Update, context: CustomContext) -> None:
     if message.chat.type != ChatType.PRIVATE and not replies_to_bot(message, context.bot.id) \
             and f"@{context.bot.username}".lower() not in message.text.lower():
         return
-    earlier = context.services.replies.get((message.chat_id, message.message_id))
+    key = (message.chat_id, message.message_id)
+    pending = context.services.answering.get(key)
+    if pending is not None:  # edited while its first answer is still being sent
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(pending.wait(), _EDIT_WAIT_SECONDS)
+    earlier = context.services.replies.get(key)
     text = message.text.replace(f"@{context.bot.username}", " ") if context.bot.username else message.text
     await answer_question(update, context, text, earlier_reply=earlier)
 
