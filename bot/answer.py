@@ -86,14 +86,16 @@ class Answerer:
         "con Nghệ An thi sao"): follow-ups and the provinces of a turn are resolved on this."""
         return self._searcher.analyzer.normalizer.expand(text, chat=False)
 
-    def answer(self, question: str) -> Answer:
+    def answer(self, question: str, context: str = "") -> Answer:
+        """`context`: the source file a follow-up's previous answer was confidently taken from
+        (conversation.context_source), "" for a question on its own."""
         started = time.perf_counter()
         with self._swap:
             searcher = self._searcher  # one generation for the whole answer, even if a reload happens
         query = searcher.analyze(question)
         confidence, citations, facts = NONE, (), {}
         if not (query.asks_nothing or query.injection):
-            confidence, citations, facts = self._cited(searcher, query)
+            confidence, citations, facts = self._cited(searcher, query, context)
         if citations:
             generated = self._generated(query, citations) if confidence == "answer" else ""
             text = generated or compose_answer(query.language, citations, confidence)
@@ -111,7 +113,7 @@ class Answerer:
     def not_found_text(self, language: str) -> str:
         return self.config.answer.not_found_en if language == "en" else self.config.answer.not_found_vi
 
-    def _cited(self, searcher: Searcher, query: Query) -> tuple[str, tuple[Citation, ...], dict[int, str]]:
+    def _cited(self, searcher: Searcher, query: Query, context: str) -> tuple[str, tuple[Citation, ...], dict[int, str]]:
         """Confidence, the citations in retrieval order, and each citation's fact span by its n. A
         question naming several provinces is answered province by province: confident only when
         each has its answer, its best source for each, in the order named; a province named only to
@@ -119,7 +121,7 @@ class Answerer:
         parts = per_province(query)
         asked = [part for part in parts if not part.scene]
         citations, facts, seen, confidences, backing = [], {}, set(), [], []
-        for part, evidence, cited, confidence in (self._judged(searcher, part) for part in parts):
+        for part, evidence, cited, confidence in (self._judged(searcher, part, context) for part in parts):
             quoted = []
             for e in cited:
                 unit = (e.doc_id, e.hits[0].article)  # an article of a legal document is cited on its own
@@ -134,7 +136,7 @@ class Answerer:
                 continue
             if confidence == CONFIDENT and quoted:
                 others = [e for e in evidence if e not in cited and (e.doc_id, e.hits[0].article) not in seen]
-                quoted, confidence = self._saying_what_was_asked(searcher, part, quoted, others)
+                quoted, confidence = self._saying_what_was_asked(searcher, part, quoted, others, context)
             if len(asked) > 1:
                 quoted = quoted[:1]  # one source per province, in the order named
             for e, quote in quoted:
@@ -162,7 +164,7 @@ class Answerer:
                          settings.max_quote_sentences, settings.quote_cosine_weight)
 
     def _saying_what_was_asked(self, searcher: Searcher, query: Query, quoted: list[tuple[Evidence, Quote]],
-                               others: list[Evidence]) -> tuple[list[tuple[Evidence, Quote]], str]:
+                               others: list[Evidence], context: str) -> tuple[list[tuple[Evidence, Quote]], str]:
         """A confident answer's sources, the first one saying what was asked ("bao nhiêu?" a number,
         "ngày nào?" a day, "ai là …?" a name holding the post): when several documents answer with
         confidence, the first whose quote says it goes first ("Nghị quyết … ban hành ngày nào?": the
@@ -179,23 +181,23 @@ class Answerer:
         settings = self.config.answer
         # others are quoted only as far as needed: the first confident one saying it ends the search
         candidates = itertools.chain(quoted[1:], ((e, self._quote(searcher, query, e)) for e in others
-                                                  if confidence_of(e, query, settings) != NONE))
+                                                  if confidence_of(e, query, settings, context) != NONE))
         first_saying = None
         for item in candidates:
             if not (item[1].text and says_it(*item)):
                 continue
-            if confidence_of(item[0], query, settings) == CONFIDENT:
+            if confidence_of(item[0], query, settings, context) == CONFIDENT:
                 return [item, *(q for q in quoted if q is not item)], CONFIDENT
             first_saying = first_saying or item
         # "bao nhiêu?" answered by a sentence without a number: related, and the likeliest passage
         # that has one is shown too ("Kế hoạch số 586/KH-UBND" for "số hiệu?")
         return [*quoted, *([first_saying] if first_saying and first_saying not in quoted else [])], RELATED
 
-    def _judged(self, searcher: Searcher, query: Query) -> tuple[Query, list[Evidence], list[Evidence], str]:
+    def _judged(self, searcher: Searcher, query: Query, context: str = "") -> tuple[Query, list[Evidence], list[Evidence], str]:
         """Every retrieved document's evidence, the documents to cite for one question, and how confidently."""
         evidence = evidence_by_document(searcher, query, searcher.retrieve_scored(query, _CANDIDATE_CHUNKS), self.config.answer)
         cited = cited_documents(evidence, self.config.answer, query)
-        return query, evidence, cited, confidence_of(cited[0], query, self.config.answer) if cited else NONE
+        return query, evidence, cited, confidence_of(cited[0], query, self.config.answer, context) if cited else NONE
 
     def _generated(self, query: Query, citations: tuple[Citation, ...]) -> str:
         if not self.config.llm.enabled:

@@ -16,7 +16,7 @@ from typing import Iterable, TextIO
 from bot.answer import Answerer
 from bot.compose import format_date
 from bot.config import Config
-from bot.conversation import Turn, followup_question, turn_after
+from bot.conversation import Turn, context_source, followup_question, turn_after
 from bot.embedding import limit_threads
 from bot.records import Answer
 
@@ -36,7 +36,7 @@ def run_ask(config: Config, questions: list[str], as_json: bool = False,
         if conversation and question.strip():
             asked = followup_question(question, previous, now=time.time(), max_age_seconds=math.inf,
                                       expand=answerer.expand_abbreviations)
-        answer = answerer.answer(asked)
+        answer = answerer.answer(asked, context_source(previous, question, asked))
         if conversation and question.strip():
             previous = turn_after(question, asked, answer, time.time(), answerer.expand_abbreviations)
         stdout.write((answer_json(answer) if as_json else answer_text(answer)) + "\n")

@@ -204,6 +204,9 @@ class AnswerConfig:
     answer_probability_en: float = 0.52
     related_probability: float = 0.01
     related_probability_en: float = 0.15
+    # A follow-up whose best source is the one the previous answer was confidently taken from is
+    # answered from this probability on (both languages): the conversation vouches for the article.
+    followup_probability: float = 0.15
     # Characters of quote per source, about.
     quote_chars: int = 300
     # English questions: weight of the model's similarity of each sentence to the question when
@@ -230,6 +233,8 @@ class AnswerConfig:
                 # an old config would silently drop a feature: refit instead
                 raise ConfigError(f"[answer] {name} must hold {EVIDENCE_FEATURES + 1} numbers (bias and one weight per "
                                   "evidence feature); fit them with bench/answer_eval.py --split dev --fit")
+        if not 0 <= self.followup_probability <= 1:
+            raise ConfigError("[answer] followup_probability must be between 0 and 1")
         if not 0 <= self.related_probability <= self.answer_probability or \
                 not 0 <= self.related_probability_en <= self.answer_probability_en:
             raise ConfigError("[answer] needs 0 <= related_probability <= answer_probability (the same for _en)")

@@ -31,6 +31,7 @@ class Turn:
     cited_doc_ids: tuple[int, ...]
     at: float  # time.time() when it was asked
     language: str = "vi"
+    answered_from: str = ""  # the source file a confident answer cited first ("" when not confident)
 
 
 def turn_after(question: str, asked: str, answer: Answer, at: float, expand: Callable[[str], str] = nfc) -> Turn:
@@ -38,7 +39,15 @@ def turn_after(question: str, asked: str, answer: Answer, at: float, expand: Cal
     provinces it is about (abbreviations written out by `expand`, as in followup_question) and what
     it cites."""
     return Turn(question=nfc(question), effective_question=asked, provinces=detect_provinces(expand(asked)),
-                cited_doc_ids=tuple(c.doc_id for c in answer.citations), at=at, language=answer.language)
+                cited_doc_ids=tuple(c.doc_id for c in answer.citations), at=at, language=answer.language,
+                answered_from=answer.citations[0].source_file if answer.found and answer.citations else "")
+
+
+def context_source(previous: Turn | None, message: str, asked: str) -> str:
+    """The source the previous answer was confidently taken from, when `asked` is `message` read as
+    its follow-up ("ai chủ trì?" after a question answered from one article): the follow-up is
+    likely answered by the same article. "" for a question that stands alone."""
+    return previous.answered_from if previous is not None and nfc(asked) != nfc(message).strip() else ""
 
 
 def detect_provinces(text: str) -> tuple[str, ...]:

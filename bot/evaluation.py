@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.answer import Answerer
-from bot.conversation import followup_question, turn_after
+from bot.conversation import context_source, followup_question, turn_after
 from bot.records import Answer
 from bot.text import search_key
 
@@ -104,5 +104,5 @@ def answer_in_context(answerer: Answerer, item: QAItem) -> Answer:
         return answerer.answer(item.question)
     expand = answerer.expand_abbreviations
     turn = turn_after(item.previous, item.previous, answerer.answer(item.previous), 0.0, expand)
-    return answerer.answer(followup_question(item.question, turn, now=0.0, max_age_seconds=60.0,
-                                             expand=expand))
+    asked = followup_question(item.question, turn, now=0.0, max_age_seconds=60.0, expand=expand)
+    return answerer.answer(asked, context_source(turn, item.question, asked))

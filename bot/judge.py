@@ -118,11 +118,16 @@ def answer_probability(evidence: Evidence, language: str, settings: AnswerConfig
     return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
 
 
-def confidence_of(evidence: Evidence, query: Query, settings: AnswerConfig) -> str:
+def confidence_of(evidence: Evidence, query: Query, settings: AnswerConfig, context: str = "") -> str:
     """"answer", "related" or "none". A question taking an event for granted ("When did X cancel
-    Y?") is never answered with confidence from a passage that does not mention that event."""
+    Y?") is never answered with confidence from a passage that does not mention that event.
+    `context`: the source a follow-up's previous answer was confidently taken from, which answers
+    from a lower probability (settings.followup_probability)."""
     probability = evidence.probability
-    if probability >= settings.answer_cutoff(query.language) and confirms_premises(evidence, query):
+    cutoff = settings.answer_cutoff(query.language)
+    if context and evidence.hits[0].source_file == context:
+        cutoff = min(cutoff, settings.followup_probability)
+    if probability >= cutoff and confirms_premises(evidence, query):
         return CONFIDENT
     if probability >= settings.related_cutoff(query.language):
         return RELATED

@@ -113,7 +113,7 @@ class StubAnswerer:
         self.store = StubStore()
         self.questions: list[str] = []
 
-    def answer(self, question: str):
+    def answer(self, question: str, context: str = ""):
         from bot.language import detect_language
         from bot.records import Answer, Citation
         from bot.text import nfc

@@ -10,6 +10,7 @@ import pytest
 
 from bot.answer import Answerer
 from bot.conversation import Turn, detect_provinces, followup_question
+from bot.evaluation import QAItem, answer_in_context
 from bot.text import search_key
 
 pytestmark = pytest.mark.slow
@@ -177,6 +178,27 @@ def ask_after(answerer: Answerer, previous: str, message: str):
     turn = Turn(previous, previous, detect_provinces(answerer.expand_abbreviations(previous)), (), 0.0)
     return answerer.answer(followup_question(message, turn, now=1.0, max_age_seconds=60.0,
                                              expand=answerer.expand_abbreviations))
+
+
+@pytest.mark.parametrize("previous, message, fact", [
+    ("Quảng Ninh sau 2 năm thực hiện Nghị quyết 09 có bao nhiêu mục tiêu đạt yêu cầu?", "chủ tịch tỉnh dặn phải tránh tâm lý gì?",
+     "e ngại, đùn đẩy, né tránh"),
+    ("Who presented the draft digital transformation resolution at Nghe An's 9th party committee conference?",
+     "and who chaired that conference?", "Thái Thanh Quý"),
+])
+def test_a_followup_is_answered_from_the_article_that_answered_the_question_before(answerer, previous, message, fact):
+    # asked alone, each would get only "the closest passages": the conversation says which article
+    answer = answer_in_context(answerer, QAItem(message, source="", previous=previous))
+    assert answer.found and fact in answer.text, (answer.confidence, answer.text)
+
+
+@pytest.mark.parametrize("previous, message", [
+    ("Mục tiêu chuyển đổi số của Nghệ An đến năm 2025 là gì?", "Who won the World Cup?"),
+    ("Quảng Ninh sau 2 năm thực hiện Nghị quyết 09 có bao nhiêu mục tiêu đạt yêu cầu?", "vì sao Quảng Ninh hủy bỏ nghị quyết đó?"),
+])
+def test_a_followup_the_article_before_does_not_answer_is_still_refused(answerer, previous, message):
+    answer = answer_in_context(answerer, QAItem(message, source="", previous=previous))
+    assert not answer.found, answer.text
 
 
 @pytest.mark.parametrize("previous, message, person", [

@@ -3,10 +3,12 @@ questions, passages in context, deep-link slugs; and the bot's answer layout and
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from bot.conversation import (
-    ConversationMemory, Turn, detect_provinces, followup_question, province_from_slug, province_slug, with_province,
+    ConversationMemory, Turn, context_source, detect_provinces, followup_question, province_from_slug, province_slug, with_province,
 )
 from bot.passages import passage_in_context
 from bot.records import Answer, Citation, DocumentMetadata
@@ -295,3 +297,13 @@ def test_chat_settings_are_kept_under_a_hash_of_the_chat_id(tmp_path):
     with sqlite3.connect(tmp_path / "h.sqlite") as conn:
         rows = conn.execute("SELECT * FROM chat_settings").fetchall()
     assert len(rows) == 1 and "123456789" not in repr(rows)
+
+
+def test_the_source_a_followup_is_read_against_is_the_previous_confident_answers():
+    answered = dataclasses.replace(VI, answered_from="002_f4c38aa5626986ed.txt")
+    asked = followup_question("ai chủ trì?", answered, now=NOW + 1, max_age_seconds=60)
+    assert context_source(answered, "ai chủ trì?", asked) == "002_f4c38aa5626986ed.txt"
+    # a question standing on its own, or after an answer that was not confident, has none
+    alone = "Giá vàng hôm nay là bao nhiêu?"
+    assert context_source(answered, alone, followup_question(alone, answered, now=NOW + 1, max_age_seconds=60)) == ""
+    assert context_source(VI, "ai chủ trì?", followup_question("ai chủ trì?", VI, now=NOW + 1, max_age_seconds=60)) == ""

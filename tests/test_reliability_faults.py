@@ -426,10 +426,10 @@ class GatedAnswerer:
     def store(self):
         return self._inner.store
 
-    def answer(self, question: str):
+    def answer(self, question: str, context: str = ""):
         self.waiting.set()
         assert self.gate.wait(60), "test gate never opened"
-        return self._inner.answer(question)
+        return self._inner.answer(question, context)
 
     def reload(self) -> None:
         self._inner.reload()

@@ -252,10 +252,10 @@ class _Exploding:
         self.store = inner.store
         self.expand_abbreviations = inner.expand_abbreviations
 
-    def answer(self, question: str) -> Answer:
+    def answer(self, question: str, context: str = "") -> Answer:
         if "boom" in question:
             raise RuntimeError("simulated failure in the answering core")
-        return self._inner.answer(question)
+        return self._inner.answer(question, context)
 
     def reload(self) -> None:
         self._inner.reload()

@@ -56,6 +56,19 @@ def test_followups_in_vietnamese(start_bot, seed_answerer, api):
     assert bot.rows("SELECT question FROM questions ORDER BY id DESC LIMIT 1") == [("Mục tiêu Chính phủ số của Quảng Ninh là gì?",)]
 
 
+def test_a_followup_on_the_article_just_quoted_gets_a_plain_answer(start_bot, seed_answerer, api):
+    bot = start_bot(seed_answerer)
+    # Alone, the question only gets the closest passages...
+    alone = bot.ask(OTHER, "Chủ tịch tỉnh Quảng Ninh dặn phải tránh tâm lý gì?")
+    assert alone.visible.startswith("⚠️") and bot.rows("SELECT found FROM questions") == [(0,)]
+    # ...asked right after a question that article answered, it is the answer.
+    bot.ask(USER, "Quảng Ninh sau 2 năm thực hiện Nghị quyết 09 có bao nhiêu mục tiêu đạt yêu cầu?")
+    assert QUANG_NINH_FILE in last_cited(bot)
+    followup = bot.ask(USER, "chủ tịch tỉnh dặn phải tránh tâm lý gì?")
+    assert "e ngại, đùn đẩy, né tránh" in followup.visible and not followup.visible.startswith("⚠️")
+    assert bot.rows("SELECT found FROM questions ORDER BY id DESC LIMIT 1") == [(1,)]
+
+
 def test_followups_in_english(start_bot, seed_answerer, api):
     bot = start_bot(seed_answerer)
     alone = bot.ask({**EN_USER, "id": 3010}, "And Quang Ninh?")
@@ -193,8 +206,8 @@ class _Related:
         self.config = inner.config
         self.expand_abbreviations = inner.expand_abbreviations
 
-    def answer(self, question: str) -> Answer:
-        answer = self._inner.answer(question.replace("(liên quan)", ""))
+    def answer(self, question: str, context: str = "") -> Answer:
+        answer = self._inner.answer(question.replace("(liên quan)", ""), context)
         if "(liên quan)" in question:
             return dataclasses.replace(answer, found=False, confidence="related")
         return answer

@@ -16,7 +16,7 @@ from telegram.constants import ChatAction, ChatType, ParseMode
 from telegram.error import TelegramError
 
 from bot import formatting as fmt
-from bot.conversation import detect_provinces, followup_question, turn_after, with_province
+from bot.conversation import context_source, detect_provinces, followup_question, turn_after, with_province
 from bot.history import answer_confidence
 from bot.language import detect_language
 from bot.records import Answer
@@ -118,6 +118,7 @@ async def _answer_question(update: Update, context: CustomContext, raw_question:
     expand = services.answerer.expand_abbreviations  # "NA", "QN" name provinces
     effective = followup_question(question, previous, now=time.time(), replied=replied, expand=expand,
                                   max_age_seconds=services.config.conversation.followup_minutes * 60)
+    source = context_source(previous, question, effective)
     province = services.chat_settings(message.chat_id).province
     if effective == nfc(question) and province and not detect_provinces(expand(question)):
         effective = with_province(effective, province)
@@ -125,7 +126,7 @@ async def _answer_question(update: Update, context: CustomContext, raw_question:
         await context.bot.send_chat_action(message.chat_id, ChatAction.TYPING)
     except TelegramError as exc:  # cosmetic; the answer matters
         logger.debug("typing indicator failed: %s", exc)
-    answer = await ask_core(update, context, effective)
+    answer = await ask_core(update, context, effective, source)
     turn = turn_after(question, effective, answer, time.time(), expand)
     # Remembered before the reply goes out: updates are handled concurrently, and the user's next
     # message ("còn Quảng Ninh thì sao?") can arrive while this handler still awaits Telegram.
@@ -149,12 +150,13 @@ async def _answer_question(update: Update, context: CustomContext, raw_question:
                 answer.language, len(answer.citations), effective != nfc(question), answer.latency_ms)
 
 
-async def ask_core(update: Update, context: CustomContext, question: str) -> Answer:
-    """The core's answer in a worker thread; a failure is recorded (marked failed) and re-raised."""
+async def ask_core(update: Update, context: CustomContext, question: str, source: str = "") -> Answer:
+    """The core's answer in a worker thread (`source`: conversation.context_source); a failure is
+    recorded (marked failed) and re-raised."""
     services = context.services
     started = time.perf_counter()
     try:
-        return await asyncio.to_thread(services.answerer.answer, question)
+        return await asyncio.to_thread(services.answerer.answer, question, source)
     except Exception:
         # The question was asked all the same: keep its record (marked failed); on_error tells the user.
         chat_type = update.effective_chat.type if update.effective_chat else "inline"
