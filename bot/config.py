@@ -207,6 +207,10 @@ class AnswerConfig:
     # A follow-up whose best source is the one the previous answer was confidently taken from is
     # answered from this probability on (both languages): the conversation vouches for the article.
     followup_probability: float = 0.15
+    # A document about the provinces the question names answers from these (set on the dev halves
+    # of the project's question sets; the XQuAD-fitted model knows no provinces).
+    anchored_probability: float = 0.25
+    anchored_probability_en: float = 0.35
     # Characters of quote per source, about.
     quote_chars: int = 300
     # English questions: weight of the model's similarity of each sentence to the question when
@@ -233,14 +237,18 @@ class AnswerConfig:
                 # an old config would silently drop a feature: refit instead
                 raise ConfigError(f"[answer] {name} must hold {EVIDENCE_FEATURES + 1} numbers (bias and one weight per "
                                   "evidence feature); fit them with bench/answer_eval.py --split dev --fit")
-        if not 0 <= self.followup_probability <= 1:
-            raise ConfigError("[answer] followup_probability must be between 0 and 1")
+        for name in ("followup_probability", "anchored_probability", "anchored_probability_en"):
+            if not 0 <= getattr(self, name) <= 1:
+                raise ConfigError(f"[answer] {name} must be between 0 and 1")
         if not 0 <= self.related_probability <= self.answer_probability or \
                 not 0 <= self.related_probability_en <= self.answer_probability_en:
             raise ConfigError("[answer] needs 0 <= related_probability <= answer_probability (the same for _en)")
 
     def answer_cutoff(self, language: str) -> float:
         return self.answer_probability_en if language == "en" else self.answer_probability
+
+    def anchored_cutoff(self, language: str) -> float:
+        return self.anchored_probability_en if language == "en" else self.anchored_probability
 
     def related_cutoff(self, language: str) -> float:
         return self.related_probability_en if language == "en" else self.related_probability

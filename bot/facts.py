@@ -313,6 +313,20 @@ def facts_in(query: Query, text: str) -> list[str]:
     return [n for n in names if not (post and _holds_title(fold(_role_of(text, n)).lower(), *post))]
 
 
+def people_named(text: str) -> list[str]:
+    """The people a question names by post or as "ông / bà / đồng chí" ("Chủ tịch UBND tỉnh Nguyễn
+    Đức Trung đã kết luận gì …?"), folded and bare: the question takes them for granted."""
+    names = (_bare_name((m.group("name") or m.group(0)).strip()) for m in _SOMEONE.finditer(text))
+    # a family name first: "Theo Phó Bí thư …" is no one
+    return [n for n in names if n.split()[0] in _FAMILY_NAMES and not provinces_in(n)]
+
+
+# Vietnamese family names (folded), nearly every official's: what a name in a question starts with.
+_FAMILY_NAMES = frozenset("nguyen tran le pham hoang huynh phan vu vo dang bui do ho ngo duong ly mai thai cao dinh lam "
+                          "truong trinh ha luong doan chu kieu ta to vuong quach luu tong hua giang lai khuat nghiem "
+                          "chau thach lo lu van au".split())
+
+
 def _role_of(text: str, name: str) -> str:
     """The role around the first mention of `name` in text."""
     at = text.find(name)

@@ -154,7 +154,8 @@ def test_english_questions_have_their_own_answer_cut_off(built_seed, bundled_emb
     english, vietnamese = "What is Nghệ An's Government-index target?", "Mục tiêu Chính phủ số của Nghệ An là gì?"
     shipped = Answerer.open(config, embedder=bundled_embedder)
     assert shipped.answer(english).found and shipped.answer(vietnamese).found
-    strict_en = dataclasses.replace(config, answer=dataclasses.replace(config.answer, answer_probability_en=0.999))
+    strict_en = dataclasses.replace(config, answer=dataclasses.replace(config.answer, answer_probability_en=0.999,
+                                                                       anchored_probability_en=0.999))
     answerer = Answerer.open(strict_en, embedder=bundled_embedder)
     cautious = answerer.answer(english)
     assert cautious.confidence == "related" and cautious.citations  # still cited, marked as possibly not answering

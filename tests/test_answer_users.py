@@ -93,6 +93,35 @@ def test_questions_the_corpus_cannot_answer_get_no_information(answerer, questio
     assert "dichvucong.gov.vn" in answer.text  # somewhere useful to look
 
 
+@pytest.mark.parametrize("question, fact", [
+    ("Theo ke hoach cua UBND tinh, du thao Nghi quyet va Ke hoach chuyen doi so Nghe An phai xong truoc ngay nao the?",
+     "15/11/2021"),
+    ("Đối với trục kinh tế số, tỷ lệ hoàn thành mục tiêu của tỉnh Quảng Ninh là bao nhiêu?", "kinh tế số đã hoàn thành 30%"),
+    ("How many decisions have Quang Ninh's provincial government and its digital steering group put out so far?",
+     "40 quyết định"),
+])
+def test_a_question_in_its_own_words_is_answered_by_the_article_on_the_province_it_names(answerer, question, fact):
+    # few of their words are the article's ("phai xong", "put out"): the province named is what vouches for it
+    answer = answerer.answer(question)
+    assert answer.found and fact in answer.text, (answer.confidence, answer.text)
+
+
+@pytest.mark.parametrize("question", [
+    "Quảng Ninh xếp thứ mấy về chỉ số chuyển đổi số DTI năm 2023?",  # the article gives no ranking
+    "gđ sở tttt thanh hóa tên j v ad",  # nor the director's name
+    "What phone number and email are shown at the top of the Thanh Hoa article page?",
+    # he is Nghệ An's chairman: Thanh Hóa's article never names him
+    "Chủ tịch UBND tỉnh Nguyễn Đức Trung đã kết luận gì khi chủ trì hội nghị chuyển đổi số của Thanh Hóa ngày 26/4/2022?",
+])
+def test_the_article_on_the_province_named_is_no_answer_when_it_does_not_say_it(answerer, question):
+    assert not answerer.answer(question).found
+
+
+def test_a_person_the_question_names_rightly_does_not_stop_the_answer(answerer):
+    answer = answerer.answer("Phó Bí thư Thường trực Tỉnh ủy Nguyễn Văn Thông đề xuất Nghệ An phấn đấu vào nhóm bao nhiêu tỉnh?")
+    assert answer.found and "20 - 25" in answer.text, answer.text
+
+
 def test_a_how_many_question_is_not_answered_by_a_sentence_without_a_number(answerer):
     # The corpus never counts Nghệ An's fully online services; an article on the topic is no answer.
     answer = answerer.answer("Nghệ An có bao nhiêu dịch vụ công trực tuyến toàn trình?")
