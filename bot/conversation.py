@@ -79,6 +79,10 @@ _VI_REFERENCE = re.compile(r"(?<!\w)(?:đó|ấy|này|kia)(?!\w)")
 _VI_REFERENCE_FOLDED = re.compile(
     r"\b(?:nghi quyet|ke hoach|hoi nghi|hoi thao|cuoc hop|chuong trinh|de an|du an|van ban|quyet dinh|chinh sach|"
     r"chi thi|muc tieu|nhiem vu|mo hinh|cai|viec|van de|dieu)\s+(?:do|ay|kia|nay)\b")
+# "what was his other role there?", "who chaired that conference?": someone or something named
+# before, in English (not "that" alone, which also opens a clause).
+_EN_REFERENCE = re.compile(r"\b(?:he|she|his|her|him|there|they|their|them|(?:that|this|the same) (?:meeting|conference|"
+                           r"session|plan|resolution|document|event|decision|programme|program|project|person|man|woman))\b")
 # "thế có bao nhiêu nhiệm vụ đi kèm?", "so how many tasks come with it?": a message opening with a
 # word that continues the conversation is read in the previous topic, however long it is.
 _CONTINUES = re.compile(r"^(?:thế|vậy)(?: thì| còn)?\s")
@@ -174,8 +178,9 @@ def _continues(lowered: str) -> bool:
 
 
 def _refers_back(lowered: str) -> bool:
-    """True for "nghị quyết đó …", "hội nghị này …": the message is about what was asked before."""
-    return bool(_VI_REFERENCE.search(lowered) or _VI_REFERENCE_FOLDED.search(fold(lowered)))
+    """True for "nghị quyết đó …", "hội nghị này …", "what was his role?": the message is about
+    what was asked before."""
+    return bool(_VI_REFERENCE.search(lowered) or _VI_REFERENCE_FOLDED.search(fold(lowered)) or _EN_REFERENCE.search(lowered))
 
 
 def _ellipsis(lowered: str, original: str) -> str | None:

@@ -307,3 +307,10 @@ def test_the_source_a_followup_is_read_against_is_the_previous_confident_answers
     alone = "Giá vàng hôm nay là bao nhiêu?"
     assert context_source(answered, alone, followup_question(alone, answered, now=NOW + 1, max_age_seconds=60)) == ""
     assert context_source(VI, "ai chủ trì?", followup_question("ai chủ trì?", VI, now=NOW + 1, max_age_seconds=60)) == ""
+
+
+@pytest.mark.parametrize("message", ["what was his other role there?", "and who chaired that conference?",
+                                     "what did she say about the targets?"])
+def test_an_english_message_pointing_back_is_asked_about_the_previous_topic(message):
+    asked = followup_question(message, EN, now=NOW + 1, max_age_seconds=60)
+    assert asked.startswith("What are Nghe An's digital government targets") and asked.endswith(message)
