@@ -2,7 +2,8 @@
 
 "còn Quảng Ninh thì sao?", "And Quang Ninh?", "còn trục kinh tế số?", "ai chủ trì?", "bao giờ?" or a
 reply to one of the bot's answers do not stand alone; `followup_question` rewrites them into the
-question to actually ask, from the previous `Turn` (its effective question and provinces). No
+question to actually ask, from the previous `Turn` (its effective question and provinces), and
+`context_source` names the article the previous answer came from, which the judge trusts more. No
 Telegram here: the bot and `python -m bot ask --conversation` both use it.
 """
 

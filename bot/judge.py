@@ -7,7 +7,9 @@ the best single sentence, and the share of the question's adjacent word pairs. T
 is what an English question has: its words do not occur in Vietnamese text, and a passage on the
 topic that does not answer has no sentence standing out. A logistic model per question language turns that
 into a probability; its coefficients and the two cut-offs are config ([answer]), fitted on a dev
-split by bench/answer_eval.py --fit, never on the questions the figures are reported on.
+split by bench/answer_eval.py --fit, never on the questions the figures are reported on. What the
+model cannot see lowers the cut-off: a document about the province the question names, the article a
+follow-up's previous answer came from (set on the dev halves of the project's question sets).
 """
 
 from __future__ import annotations
