@@ -35,7 +35,9 @@ _CLAIM = re.compile(r"\b(?:dung|phai)\s+(?:khong|ko|k|hok|hong|chu|ha)\b|\bco ph
 # The year a question says a document was issued in ("Nghị quyết 09 … được HĐND tỉnh thông qua năm
 # 2023 …?"): taken for granted like a why-question's numbers. Not any year a question names: "bao
 # nhiêu lần đoạt bóng trong năm 2015?" asks within a season its passage need not restate.
-_ISSUED_IN = re.compile(rf"\b{ISSUING}\b[^?.]{{0,25}}?(?<![\d.,/])((?:19|20)\d\d)(?![\d/])")
+_ISSUED_IN = re.compile(rf"\b{ISSUING}\b[^?.]{{0,25}}?(?<![\d.,/])((?:19|20)\d\d)(?![\d/])"
+                        # "… năm 2020 thông qua nghị quyết …", not a horizon ("đến năm 2025 ban hành …")
+                        rf"|(?<!den )(?<!toi )\b(?:nam|in) ((?:19|20)\d\d) (?:\w+ ){{0,2}}?{ISSUING}\b")
 # Chunks of one document looked at for its evidence.
 _CHUNKS_PER_DOCUMENT = 3
 # Dense results averaged for the topic's level, against which the best chunk's peak is measured.
@@ -126,32 +128,37 @@ def confidence_of(evidence: Evidence, query: Query, settings: AnswerConfig, cont
     Y?") is never answered with confidence from a passage that does not mention that event.
     `context`: the source a follow-up's previous answer was confidently taken from."""
     probability = evidence.probability
-    if probability >= _answer_cutoff(evidence, query, settings, context) and confirms_premises(evidence, query):
+    if any(probability >= cutoff and confirms_premises(evidence, query, every_number)
+           for cutoff, every_number in _answer_cutoffs(evidence, query, settings, context)):
         return CONFIDENT
     if probability >= settings.related_cutoff(query.language):
         return RELATED
     return NONE
 
 
-def _answer_cutoff(evidence: Evidence, query: Query, settings: AnswerConfig, context: str) -> float:
-    """The probability from which the document answers: lower for a document about the provinces
-    the question names (the answerability model, fitted on XQuAD, sees no metadata; a sibling
-    paragraph on the same topic is its hard case, one province's article for another's question
-    is not) and for the article a follow-up's previous answer was confidently taken from."""
+def _answer_cutoffs(evidence: Evidence, query: Query, settings: AnswerConfig, context: str) -> list[tuple[float, bool]]:
+    """The probabilities from which the document answers, each with whether every number the
+    question states must be in it. Lower for a document about the provinces the question names (the
+    answerability model, fitted on XQuAD, sees no metadata; a sibling paragraph on the same topic
+    is its hard case, one province's article for another's question is not), but then the
+    question's numbers must be there: the province vouches for the topic, not for "DTI năm 2021" or
+    "chỉ hoàn thành 5/20 mục tiêu". Lower too for the article a follow-up's previous answer was
+    confidently taken from."""
     first = evidence.hits[0]
-    cutoffs = [settings.answer_cutoff(query.language)]
+    cutoffs = [(settings.answer_cutoff(query.language), False)]
     if query.provinces and set(query.provinces) <= set(first.metadata.provinces):
-        cutoffs.append(settings.anchored_cutoff(query.language))
+        cutoffs.append((settings.anchored_cutoff(query.language), True))
     if context and first.source_file == context:
-        cutoffs.append(settings.followup_probability)
-    return min(cutoffs)
+        cutoffs.append((settings.followup_probability, False))
+    return cutoffs
 
 
-def confirms_premises(evidence: Evidence, query: Query) -> bool:
+def confirms_premises(evidence: Evidence, query: Query, every_number: bool = False) -> bool:
     """The events the question takes for granted are in the passage and, when it asks why or asks to
-    confirm a claim, every number it states ("Vì sao Quảng Ninh đã hoàn thành 100% mục tiêu?" is not
-    confirmed by "đạt 60%", nor "tốp 10, phải không?" by "tốp 25 - 30"); the people it names are in
-    the document ("Chủ tịch UBND tỉnh Nguyễn Đức Trung … hội nghị của Thanh Hóa": he is Nghệ An's)."""
+    confirm a claim (or `every_number`), every number it states ("Vì sao Quảng Ninh đã hoàn thành
+    100% mục tiêu?" is not confirmed by "đạt 60%", nor "tốp 10, phải không?" by "tốp 25 - 30", nor
+    "5/20 mục tiêu" by "7/20"); the people it names are in the document ("Chủ tịch UBND tỉnh Nguyễn
+    Đức Trung … hội nghị của Thanh Hóa": he is Nghệ An's)."""
     first = evidence.hits[0].metadata
     people = people_named(query.text)
     if people:
@@ -160,10 +167,21 @@ def confirms_premises(evidence: Evidence, query: Query) -> bool:
             return False
     text = " ".join([first.title, first.published, *(h.text for h in evidence.examined)]).lower()
     folded = fold(query.text)
-    numbers = re.findall(r"(?<![\d.,/])\d+(?:[.,]\d+)?(?![\d/])", query.text) if _WHY.search(folded) or _CLAIM.search(folded) \
-        else _ISSUED_IN.findall(folded)
+    # a comparison's part answers for its own words only (query.written): "… Thanh Hóa và cuộc họp
+    # đánh giá 2 năm Nghị quyết 09 ở Quảng Ninh" asks Thanh Hóa's article for no "09"
+    numbers = _numbers(query.written) if every_number else _numbers(query.text) if _WHY.search(folded) or _CLAIM.search(folded) \
+        else {year for m in _ISSUED_IN.finditer(folded) for year in m.groups() if year}
+    stated = _numbers(text)
+    # a day or a count of a fraction is stated whole ("1/7", "7/20"); a lone number may be a part of one ("26" of "26/4/2022")
+    stated |= {part for n in stated for part in n.split("/")}
     return all(any(re.search(r"(?<!\w)" + re.escape(w.lower()) + r"(?!\w)", text) for w in forms) for forms in query.premises) \
-        and all(re.search(rf"(?<![\d.,]){re.escape(n)}(?![\d])", text) for n in numbers)
+        and all(n in stated for n in numbers)
+
+
+def _numbers(text: str) -> set[str]:
+    """The numbers of a text, a fraction or a date as one ("5/20", "26/4/2022"), without leading zeros."""
+    return {"/".join(part.lstrip("0") or "0" for part in n.split("/"))
+            for n in re.findall(r"(?<![\d.,/])\d+(?:[.,]\d+)*(?:/\d+)*(?![\d/])", text)}
 
 
 def cited_documents(evidence: list[Evidence], settings: AnswerConfig, query: Query) -> list[Evidence]:

@@ -112,6 +112,9 @@ def test_a_question_in_its_own_words_is_answered_by_the_article_on_the_province_
     "What phone number and email are shown at the top of the Thanh Hoa article page?",
     # he is Nghệ An's chairman: Thanh Hóa's article never names him
     "Chủ tịch UBND tỉnh Nguyễn Đức Trung đã kết luận gì khi chủ trì hội nghị chuyển đổi số của Thanh Hóa ngày 26/4/2022?",
+    "What was Quang Ninh's DTI ranking in 2021?",  # the province's article, but no 2021 in it
+    "Tại sao Quảng Ninh chỉ hoàn thành 5/20 mục tiêu sau 2 năm thực hiện Nghị quyết 09?",  # it says 7/20
+    "Hoi nghi lan thu 9 BCH Dang bo tinh NA nam 2020 thong qua nghi quyet cds voi muc tieu j?",  # it met in 2022
 ])
 def test_the_article_on_the_province_named_is_no_answer_when_it_does_not_say_it(answerer, question):
     assert not answerer.answer(question).found
