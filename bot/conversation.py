@@ -135,6 +135,8 @@ def followup_question(message: str, previous: Turn | None, *, now: float, max_ag
         # "còn Ban Chấp hành?", "còn chỉ tiêu kinh tế số thì sao?": the same question about another
         # part of the previous topic
         return f"{topic(previous.effective_question)}{FOLLOWUP_SEPARATOR}{message}"
+    if not named and not replied and _names_something_new(core, previous.effective_question):
+        return message  # "Who won the World Cup?" after a question on Quảng Ninh: a question of its own
     short = len(words(core)) <= _MAX_QUESTION_FOLLOWUP_WORDS
     folded = fold(lowered)
     asks_about_previous = (short and not named and (_QUESTION_WORDS.match(folded) or _PRONOUNS.search(folded))) or (
@@ -176,6 +178,20 @@ def _means_the_province(text: str) -> bool:
 def _continues(lowered: str) -> bool:
     """True for "thế …", "vậy thì …", "so …": the message goes on from the previous question."""
     return bool(_CONTINUES.match(lowered) or _CONTINUES_FOLDED.match(fold(lowered)))
+
+
+def _names_something_new(core: str, previous: str) -> bool:
+    """The message names something by a capitalised name the previous question does not have
+    ("World Cup", "SEA Games", "iPhone"): not its first word, a province, an abbreviation or a title."""
+    before = {fold(w).lower() for w in words(previous)}
+    names = [w for w in core.split()[1:] if w[:1].isupper() and not w.isupper() and w.isalpha()]
+    return any(fold(w).lower() not in before and fold(w).lower() not in _NOT_NAMES for w in names)
+
+
+# Capitalised words that name no new thing: honorifics and posts, written with a capital in titles.
+_NOT_NAMES = frozenset("mr mrs ms dr ong ba dong chi chu tich pho bi thu giam doc truong so ubnd hdnd tinh thanh pho "
+                       "chairman chairwoman secretary director deputy vice party committee province provincial "
+                       "resolution plan conference".split())
 
 
 def _refers_back(lowered: str) -> bool:

@@ -233,6 +233,12 @@ def test_a_followup_the_article_before_does_not_answer_is_still_refused(answerer
     assert not answer.found, answer.text
 
 
+def test_an_off_topic_question_mid_conversation_gets_no_information(answerer):
+    answer = answer_in_context(answerer, QAItem("Who won the World Cup?", source="",
+                                                previous="Quảng Ninh sau 2 năm thực hiện Nghị quyết 09 có bao nhiêu mục tiêu đạt yêu cầu?"))
+    assert answer.confidence == "none" and not answer.citations and "dichvucong.gov.vn" in answer.text
+
+
 @pytest.mark.parametrize("previous, message, person", [
     ("Hội nghị sơ kết 1 năm Nghị quyết 09 về chuyển đổi số của Nghệ An diễn ra khi nào?", "ai chủ trì?", "Nguyễn Đức Trung"),
     ("When did Thanh Hoa hold the online conference on digital transformation tasks for 2022?", "Who chaired it?",

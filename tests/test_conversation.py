@@ -314,3 +314,9 @@ def test_the_source_a_followup_is_read_against_is_the_previous_confident_answers
 def test_an_english_message_pointing_back_is_asked_about_the_previous_topic(message):
     asked = followup_question(message, EN, now=NOW + 1, max_age_seconds=60)
     assert asked.startswith("What are Nghe An's digital government targets") and asked.endswith(message)
+
+
+@pytest.mark.parametrize("message", ["Who won the World Cup?", "Ai vô địch SEA Games năm nay?"])
+def test_a_short_question_naming_something_new_stands_alone(message):
+    # not the previous topic, nor its province: an off-topic question gets "no information", not passages on Nghệ An
+    assert followup_question(message, VI, now=NOW + 1, max_age_seconds=60) == message
