@@ -128,8 +128,10 @@ def confidence_of(evidence: Evidence, query: Query, settings: AnswerConfig, cont
     Y?") is never answered with confidence from a passage that does not mention that event.
     `context`: the source a follow-up's previous answer was confidently taken from."""
     probability = evidence.probability
-    if any(probability >= cutoff and confirms_premises(evidence, query, every_number)
-           for cutoff, every_number in _answer_cutoffs(evidence, query, settings, context)):
+    # each way of checking the premises once, however many cut-offs the probability clears
+    checks = sorted({every_number for cutoff, every_number in _answer_cutoffs(evidence, query, settings, context)
+                     if probability >= cutoff})
+    if any(confirms_premises(evidence, query, every_number) for every_number in checks):
         return CONFIDENT
     if probability >= settings.related_cutoff(query.language):
         return RELATED
