@@ -22,7 +22,9 @@ six kinds incl. five false premises; written 2026-12-04 the same way; `--set bli
 `--set blind6-test`), and an eighth (tests/data/qa_test7.toml: 96 items of the same kinds, written
 2026-12-04 the same way, with very short and mixed-language questions; `--set blind7-dev`,
 `--set blind7-test`), and a ninth (tests/data/qa_test8.toml: 96 items, half its English questions
-naming no province, four in-province details never given; `--set blind8-dev`, `--set blind8-test`).
+naming no province, four in-province details never given; `--set blind8-dev`, `--set blind8-test`),
+and a tenth (tests/data/qa_test9.toml: 96 items, 20 everyday-English questions, 7 naming no
+province, 6 English follow-ups, written 2026-12-04 the same way; `--set blind9-dev`, `--set blind9-test`).
 
 Right source first and fact in the answer for answerable questions (a confident answer is
 required), and correct refusals (no confident answer) for the rest, overall and per kind.
@@ -63,12 +65,15 @@ SETS = {"dev": PROJECT_DIR / "tests" / "data" / "seed_qa.toml", "test": PROJECT_
         "blind7-dev": PROJECT_DIR / "tests" / "data" / "qa_test7.toml",
         "blind7-test": PROJECT_DIR / "tests" / "data" / "qa_test7.toml",
         "blind8-dev": PROJECT_DIR / "tests" / "data" / "qa_test8.toml",
-        "blind8-test": PROJECT_DIR / "tests" / "data" / "qa_test8.toml"}
+        "blind8-test": PROJECT_DIR / "tests" / "data" / "qa_test8.toml",
+        "blind9-dev": PROJECT_DIR / "tests" / "data" / "qa_test9.toml",
+        "blind9-test": PROJECT_DIR / "tests" / "data" / "qa_test9.toml"}
 # Sets that are one half of a file: (start, step) over its items.
 HALVES = {"blind2-dev": (0, 2), "blind2-test": (1, 2), "followups2-dev": (0, 2), "followups2-test": (1, 2),
           "blind3-dev": (0, 2), "blind3-test": (1, 2), "blind4-dev": (0, 2), "blind4-test": (1, 2),
           "blind5-dev": (0, 2), "blind5-test": (1, 2), "blind6-dev": (0, 2), "blind6-test": (1, 2),
-          "blind7-dev": (0, 2), "blind7-test": (1, 2), "blind8-dev": (0, 2), "blind8-test": (1, 2)}
+          "blind7-dev": (0, 2), "blind7-test": (1, 2), "blind8-dev": (0, 2), "blind8-test": (1, 2),
+          "blind9-dev": (0, 2), "blind9-test": (1, 2)}
 
 
 def questions(name: str) -> list:
