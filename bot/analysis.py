@@ -19,6 +19,7 @@ from bot.config import SearchConfig
 from bot.glossary import Glossary
 from bot.language import WORD, detect_language, is_stopword, words
 from bot.normalization import Normalizer
+from bot.places import provinces_of_places
 from bot.provinces import all_names, mentions, provinces_in
 from bot.text import fold, has_diacritics, nfc, search_key
 
@@ -391,8 +392,9 @@ def _province_concept(name: str) -> Concept:
 
 
 def provinces_in_question(text: str) -> tuple[str, ...]:
-    """Provinces (2025 names) a question names, by old or new name, with or without diacritics."""
-    return provinces_in(text)
+    """Provinces (2025 names) a question names, by old or new name, with or without diacritics, or
+    else by a town or city in it ("the Cua Lo link-up": Nghệ An)."""
+    return provinces_in(text) or provinces_of_places(text)
 
 
 def _without_places(text: str) -> str:

@@ -86,6 +86,10 @@ _EN_REFERENCE = re.compile(r"\b(?:he|she|his|her|him|there|they|their|them|(?:th
                            r"session|plan|resolution|document|event|decision|programme|program|project|person|man|woman))\b")
 # "thế có bao nhiêu nhiệm vụ đi kèm?", "so how many tasks come with it?": a message opening with a
 # word that continues the conversation is read in the previous topic, however long it is.
+# "ông ấy yêu cầu khẩn trương xây dựng bộ tiêu chí gì?", "and what did he say people must not do?":
+# someone named before, however long the message (a person it names is caught as something new).
+_PERSON_REFERENCE = re.compile(r"(?<!\w)(?:ông|bà|anh|chị) (?:ấy|ta)(?!\w)")
+_PERSON_REFERENCE_FOLDED = re.compile(r"\b(?:(?:ong|ba) (?:ay|ta)|he|she|his|her|him)\b")
 _CONTINUES = re.compile(r"^(?:thế|vậy)(?: thì| còn)?\s")
 _CONTINUES_FOLDED = re.compile(r"^(?:(?:the|vay)(?: thi| con)?|so|then|also)\s")
 # "ai là chủ tịch UBND tỉnh?", "the province's target": the province the conversation is about.
@@ -141,6 +145,7 @@ def followup_question(message: str, previous: Turn | None, *, now: float, max_ag
     folded = fold(lowered)
     asks_about_previous = (short and not named and (_QUESTION_WORDS.match(folded) or _PRONOUNS.search(folded))) or (
         not named and len(words(core)) <= _MAX_REFERENCE_FOLLOWUP_WORDS and _refers_back(lowered)) or (
+        not named and _refers_to_someone(lowered)) or (
         not named and (_shares_a_term(core, previous.effective_question) or _continues(lowered)))
     if asks_about_previous or (replied and short and not named and len(words(core)) <= 3):
         return f"{topic(previous.effective_question)}{FOLLOWUP_SEPARATOR}{message}"
@@ -192,6 +197,11 @@ def _names_something_new(core: str, previous: str) -> bool:
 _NOT_NAMES = frozenset("mr mrs ms dr ong ba dong chi chu tich pho bi thu giam doc truong so ubnd hdnd tinh thanh pho "
                        "chairman chairwoman secretary director deputy vice party committee province provincial "
                        "resolution plan conference".split())
+
+
+def _refers_to_someone(lowered: str) -> bool:
+    """True for "ông ấy …", "what did he …": a person named before."""
+    return bool(_PERSON_REFERENCE.search(lowered) or _PERSON_REFERENCE_FOLDED.search(fold(lowered)))
 
 
 def _refers_back(lowered: str) -> bool:

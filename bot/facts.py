@@ -11,6 +11,7 @@ X – Phó Bí thư …").
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from bot.analysis import ENGLISH_DOCUMENT_KINDS, ISSUING, Query, asks_of, speaker_and_words
 from bot.provinces import provinces_in
@@ -221,10 +222,11 @@ def names_the_asked_role(searcher: Searcher, query: Query, text: str, provinces:
     thư Tỉnh ủy" does not answer "Ai là Bí thư Tỉnh ủy?", nor "Giám đốc Sở Y tế" "Ai là giám đốc
     công an tỉnh?". Names written otherwise (most text outside the news) are not judged."""
     query = query.asked_part()
-    folded_question = fold(query.text)
-    if query.asks != "who" or not _IDENTITY.search(folded_question):
+    identity = _IDENTITY.search(fold(query.text))
+    if query.asks != "who" or not identity:
         return True
-    deputy = bool(re.search(r"\b(?:pho|deputy|vice)\b", folded_question))
+    query = _post_asked(query, identity.end())
+    deputy = bool(re.search(r"\b(?:pho|deputy|vice)\b", fold(query.text)))
     title = next((fold(p.key) for c in query.concepts if not c.province for p in c.phrases if fold(p.key) not in ("pho", "deputy", "vice")), "")
     # officials as the provincial news name them ("đồng chí X – Giám đốc …"), not "ông X" of any text
     people = [m for m in _PERSON.finditer(text) if not re.match(r"(?i)ông|bà", m.group(0))]
@@ -234,6 +236,25 @@ def names_the_asked_role(searcher: Searcher, query: Query, text: str, provinces:
         if searcher.coverage(query, role, provinces) >= 0.999 and _holds_title(fold(role).lower(), title, deputy):
             return True
     return not people
+
+
+# Where the post asked ends and the scene begins: "Ai là Phó Cục trưởng Cục Tin học hóa | tham dự
+# hội nghị … năm 2022?", "Who is the deputy director | who attended …?" (folded).
+_POST_END = re.compile(r"\s(?:tham du|du (?:hoi nghi|cuoc hop|buoi|le)|chu tri|phat bieu|trinh bay|de nghi|cho biet|nhan manh|tai|o|trong|khi"
+                       r"|nam \d{4}|who|that|at|during|attended|chaired|spoke)\b")
+
+
+def _post_asked(query: Query, start: int) -> Query:
+    """The question as far as the post it asks the holder of: the role quoted must hold the post,
+    not the scene the question sets (the scene is the search's and the judge's to match)."""
+    folded = fold(query.text)
+    end = _POST_END.search(folded, start)
+    if not end:
+        return query
+    post = folded[:end.start()]
+    concepts = tuple(c for c in query.concepts if c.province or any(
+        re.search(r"(?<!\w)" + re.escape(fold(p.key)) + r"(?!\w)", post) for p in c.phrases))
+    return replace(query, text=query.text[:end.start()], concepts=concepts)
 
 
 def role_coverage(searcher: Searcher, query: Query, sentence: str, name: str, provinces: tuple[str, ...]) -> float:

@@ -320,3 +320,14 @@ def test_an_english_message_pointing_back_is_asked_about_the_previous_topic(mess
 def test_a_short_question_naming_something_new_stands_alone(message):
     # not the previous topic, nor its province: an off-topic question gets "no information", not passages on Nghệ An
     assert followup_question(message, VI, now=NOW + 1, max_age_seconds=60) == message
+
+
+@pytest.mark.parametrize("message", [
+    "ông ấy yêu cầu các sở, ngành phải khẩn trương xây dựng bộ tiêu chí đánh giá gì?",
+    "ong ay de nghi nhung nganh nao phai som co ke hoach chuyen doi so rieng",
+    "And what did he tell the departments they must absolutely not do while carrying it out?",
+])
+def test_a_long_message_about_someone_named_before_is_asked_about_the_previous_topic(message):
+    # "ông ấy", "he": the person the previous question was about, however long the message
+    asked = followup_question(message, VI, now=NOW + 1, max_age_seconds=60)
+    assert asked.startswith("Mục tiêu Chính phủ số của Nghệ An") and asked.endswith(message)

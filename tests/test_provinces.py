@@ -7,6 +7,7 @@ import time
 
 import pytest
 
+from bot.places import provinces_of_places
 from bot.provinces import PROVINCES, PROVINCES_BEFORE_2025, all_names, current_name, provinces_in
 
 
@@ -117,3 +118,27 @@ def test_a_day_without_its_year_is_dated_by_the_article():
     assert first_date("Sáng 19/3", year=0) is None  # no year known: not compared on a guess
     assert first_date("đã có 7/20 mục tiêu", year=2024) is None  # a count, not a day
     assert first_date("Nghị quyết số 09-NQ/TU, ngày 05/8/2022", year=2023) == (2022, 8, 5)
+
+
+@pytest.mark.parametrize("text, province", [
+    ("Which telecoms sent staff to the Cua Lo end of the meeting?", "Nghệ An"),
+    ("Ai chủ trì điểm cầu Cửa Lò?", "Nghệ An"),
+    ("tx cua lo co bao nhieu phuong", "Nghệ An"),  # typed in lower case after "tx"
+    ("Hội nghị ở TP Vinh diễn ra khi nào?", "Nghệ An"),
+    ("Ha Long city's smart tourism plan?", "Quảng Ninh"),
+    ("Thời tiết ở Đà Lạt thế nào?", "Lâm Đồng"),
+])
+def test_a_town_or_city_named_means_its_province(text, province):
+    assert provinces_of_places(text) == (province,)
+
+
+@pytest.mark.parametrize("text", [
+    "ông Lê Hồng Vinh phát biểu gì?",  # a person's name, not the city of Vinh
+    "ông Vinh nói gì?",
+    "Vĩnh Phúc",  # other diacritics: not Vinh
+    "lò sưởi ở cửa lò nhà tôi bị hỏng",  # a furnace door, in lower case
+    "Chu de Ngay chuyen doi so quoc gia la gi",  # "chủ đề", not the town of Chũ
+    "Hoàng Mai có bao nhiêu phường?",  # a town of Nghệ An and a district of Hà Nội: ambiguous
+])
+def test_people_common_words_and_ambiguous_names_are_not_places(text):
+    assert provinces_of_places(text) == ()

@@ -1,0 +1,79 @@
+"""Towns and cities a question may name instead of its province ("the Cua Lo link-up", "thị xã
+Cửa Lò", "TP Hạ Long"), mapped to the province (2025) they are in.
+
+The names come from the PyPI package vietnamadminunits, like the provinces (bot/provinces.py): the
+cities and towns (thành phố, thị xã) before the 2025 reform and the urban wards (phường) after it,
+where Cửa Lò, merged into Vinh and then made a ward again, is listed. The package maps addresses,
+not running text, so what it cannot say is decided here:
+- a name found in more than one province (as any district before 2025 or any ward after) is
+  ambiguous and left out ("Hoàng Mai": a town of Nghệ An and a district of Hà Nội);
+- people are named like places ("Lê Hồng Vinh", "ông Thái Hòa"): a name counts only with every word
+  capitalised, not next to another capitalised word or after an honorific, or after "thị xã",
+  "thành phố", "TP", "phường" (then in any case: "tx cua lo");
+- written with diacritics it must be the right ones ("Vĩnh" is not Vinh).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import sqlite3
+import unicodedata
+
+from bot.provinces import PROVINCES, _canonical_key, _data_dir, current_name, fold_same_length
+
+_PREFIX = r"(?P<prefix>(?:thi xa|tx|thanh pho|tp|phuong|town of|city of)\.?\s+)"
+_HONORIFIC = re.compile(r"(?i)(?:ông|bà|anh|chị|chú|cô|đồng chí|mr|mrs|ms|dr)\.?\s+$")
+
+
+@functools.lru_cache(maxsize=1)
+def _places() -> dict[str, str]:
+    """{folded name: current province} of every unambiguous town, city or urban ward."""
+    with sqlite3.connect(f"file:{_data_dir() / 'dataset.db'}?mode=ro", uri=True) as db:
+        districts = db.execute("SELECT DISTINCT districtShort, districtType, provinceShort FROM admin_units_legacy").fetchall()
+        wards = db.execute("SELECT wardShort, wardType, provinceShort FROM admin_units").fetchall()
+    seen: dict[str, set[str]] = {}
+    urban: dict[str, str] = {}
+    for name, kind, province in [*districts, *wards]:
+        name = unicodedata.normalize("NFC", re.sub(r"\s*\(.*\)$", "", name or "")).strip()
+        if not name or re.search(r"\d", name):
+            continue
+        current = current_name(unicodedata.normalize("NFC", province))
+        seen.setdefault(name, set()).add(current)
+        if kind in ("Thành phố", "Thị xã", "Phường"):
+            urban[name] = current
+    provinces = {fold_same_length(p) for p in PROVINCES} | {fold_same_length(n) for n in seen if current_name(n)}
+    return {name: urban[name] for name in urban
+            if len(seen[name]) == 1 and fold_same_length(name) not in provinces}
+
+
+@functools.lru_cache(maxsize=1)
+def _matcher() -> tuple[re.Pattern, dict[str, str]]:
+    by_key = {fold_same_length(name): name for name in _places()}
+    alternatives = "|".join(re.escape(k).replace(r"\ ", r"\s+") for k in sorted(by_key, key=len, reverse=True))
+    return re.compile(rf"(?<![\w.])(?:{_PREFIX})?(?P<name>{alternatives})(?![\w])"), by_key
+
+
+def provinces_of_places(text: str) -> tuple[str, ...]:
+    """The provinces of the towns and cities the NFC text names, in order of first mention."""
+    pattern, by_key = _matcher()
+    found = []
+    for m in pattern.finditer(fold_same_length(text)):
+        name = by_key.get(re.sub(r"\s+", " ", m.group("name")))
+        if name and _accepted(text, m.start("name"), m.end("name"), name, bool(m.group("prefix"))):
+            found.append(_places()[name])
+    return tuple(dict.fromkeys(found))
+
+
+def _accepted(text: str, start: int, end: int, name: str, prefixed: bool) -> bool:
+    written = text[start:end]
+    if not written.isascii() and _canonical_key(written) != _canonical_key(name):
+        return False  # other diacritics: another word
+    if prefixed:
+        return True
+    before, after = text[:start].split(), text[end:].split()
+    if " " not in name and (not before or before[-1][-1:] in ".!?" or (written.isascii() and not name.isascii())):
+        return False  # one word opening a sentence is capitalised anyway; "Chu" may be "chủ" as well as Chũ
+    return (all(w[:1].isupper() for w in written.split())
+            and not (before and before[-1][:1].isupper()) and not _HONORIFIC.search(text[:start])
+            and not (after and after[0][:1].isupper()))
