@@ -163,7 +163,22 @@ def _asks_how_many_by_may(text: str, plain: bool) -> str:
 
 
 def _asks(folded: str, text: str, plain: bool) -> str:
-    return next((name for name, pattern in _ASKS if pattern.search(folded)), "") or _asks_how_many_by_may(text, plain)
+    return next((name for name, pattern in _ASKS if pattern.search(folded)), "") or _asks_how_many_by_may(text, plain) \
+        or ("who" if names_only_a_post(folded) else "")
+
+
+# A post typed as a search ("Nghe An party chief in 2022?", "giam doc so y te NA"): who holds it.
+_POST_TERMS = re.compile(r"\b(?:chu tich|bi thu|giam doc|truong ban|bo truong|thu truong|cuc truong|party (?:chief|boss|secretary)"
+                         r"|chairman|chairwoman|director|governor|minister)\b")
+# what was said or done by the holder, asked without a question word ("chu tich NA phat bieu ve cds")
+_DEEDS = re.compile(r"\b(?:noi|phat bieu|de nghi|yeu cau|ket luan|nhan manh|chi dao|chu tri|trinh bay|say|said|says|ask|asked|want|wants)\b")
+_MAX_POST_QUERY_WORDS = 8
+
+
+def names_only_a_post(folded: str) -> bool:
+    """True for a message that names a post and asks nothing else: no question word, no deed."""
+    return (len(folded.split()) <= _MAX_POST_QUERY_WORDS and bool(_POST_TERMS.search(folded))
+            and not asks_a_question(folded) and not _DEEDS.search(folded))
 
 
 def asks_of(text: str) -> str:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from bot.analysis import ENGLISH_DOCUMENT_KINDS, ISSUING, Query, asks_of, speaker_and_words
+from bot.analysis import ENGLISH_DOCUMENT_KINDS, ISSUING, Query, asks_of, names_only_a_post, speaker_and_words
 from bot.provinces import provinces_in
 from bot.search import Searcher
 from bot.text import fold
@@ -85,6 +85,12 @@ _DATE_DIGITS = re.compile(_DAY_MONTH + r"|\b(?:ngày|tháng|năm)\s+\d{1,4}(?:\s
 _IDENTITY = re.compile(r"^\W*(?:(?:the|vay|con|va|so|and|then)\s+)?(?:ai la|who is|who's|who was)\b"
                        r"(?!\s+(?:nguoi|the (?:person|one|official)|the one)\b)|\bla ai\W*$")
 
+def _asks_identity(question: str) -> bool:
+    """"Ai là Chủ tịch UBND tỉnh?", "who is …", or the post alone ("chu tich ubnd NA")."""
+    folded = fold(question)
+    return bool(_IDENTITY.search(folded)) or names_only_a_post(folded)
+
+
 # Counts written in words ("hai", "ba mươi"): XQuAD and news write small numbers so.
 _NUMBER_WORD = re.compile(r"\b(?:một|hai|ba|bốn|tư|năm|sáu|bảy|tám|chín|mười|mươi|trăm|nghìn|ngàn|triệu|tỷ|tỉ|nửa|"
                           r"one|two|three|four|five|six|seven|eight|nine|ten|hundred|thousand|million|billion)\b", re.IGNORECASE)
@@ -98,6 +104,8 @@ def holds_asked_kind(query: Query, text: str) -> bool:
     whole, query = query, query.asked_part()
     if query.asks == "document_number":
         return bool(_DOCUMENT_NUMBER.search(text))
+    if query.asks == "who" and names_only_a_post(fold(query.text)):
+        return bool(_SOMEONE.search(text))  # "Nghe An party chief?": a person, not "Ban chấp hành Đảng bộ"
     if query.asks == "who" and query.language == "vi" and _IDENTITY.search(fold(query.text)):
         # "Ai là Chủ tịch UBND tỉnh?" is not answered by "Chủ tịch UBND tỉnh đề nghị …": a name, or nothing
         return any(not provinces_in(m.group(0)) for m in re.finditer(_NAME, text))
@@ -223,11 +231,13 @@ def names_the_asked_role(searcher: Searcher, query: Query, text: str, provinces:
     công an tỉnh?". Names written otherwise (most text outside the news) are not judged."""
     query = query.asked_part()
     identity = _IDENTITY.search(fold(query.text))
-    if query.asks != "who" or not identity:
+    if query.asks != "who" or not _asks_identity(query.text):
         return True
-    query = _post_asked(query, identity.end())
+    query = _post_asked(query, identity.end()) if identity else query
     deputy = bool(re.search(r"\b(?:pho|deputy|vice)\b", fold(query.text)))
     title = next((fold(p.key) for c in query.concepts if not c.province for p in c.phrases if fold(p.key) not in ("pho", "deputy", "vice")), "")
+    if title.startswith("pho "):  # "vice chairman", read as one term: "phó chủ tịch"
+        title, deputy = title[4:], True
     # officials as the provincial news name them ("đồng chí X – Giám đốc …"), not "ông X" of any text
     people = [m for m in _PERSON.finditer(text) if not re.match(r"(?i)ông|bà", m.group(0))]
     for m in people:

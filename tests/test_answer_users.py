@@ -339,6 +339,10 @@ def test_a_followup_asking_who_holds_another_post_is_not_answered_by_the_previou
     # the post, then the scene: the role quoted need not hold the scene's words
     ("Ai là Phó Chủ tịch UBND tỉnh dự hội nghị trực tuyến về chuyển đổi số ở Thanh Hóa?", "Mai Xuân Liêm"),
     ("Ai là Bí thư Tỉnh ủy Quảng Ninh tham dự cuộc họp đánh giá 2 năm Nghị quyết 09?", ""),  # its Deputy Secretary only
+    # the post typed as a search: who holds it
+    ("Nghe An party chief in 2022?", "Thái Thanh Quý"),
+    ("Thanh Hoa vice chairman", "Mai Xuân Liêm"),
+    ("Quang Ninh party chief", ""),
 ])
 def test_who_holds_a_post_is_answered_only_by_someone_named_with_that_post(answerer, question, person):
     answer = answerer.answer(question)
