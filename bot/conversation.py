@@ -119,7 +119,7 @@ def followup_question(message: str, previous: Turn | None, *, now: float, max_ag
     message = nfc(message).strip()
     if previous is None or not message or (not replied and now - previous.at > max_age_seconds):
         return message
-    core = nfc(expand(message)).rstrip(" ?!.").strip()
+    core = _without_particles(nfc(expand(message)).rstrip(" ?!.").strip())
     lowered = core.lower()
     aspect = _ellipsis(lowered, core)
     named = detect_provinces(core)
@@ -156,6 +156,22 @@ def followup_question(message: str, previous: Turn | None, *, now: float, max_ag
         # is judged on its own words.
         return with_province(message, previous.provinces[0])
     return message
+
+
+# Words typed to the bot, not about anything: "ad ơi …", "… vậy ad", "… nhé". They do not make a
+# follow-up ("ai đề xuất tốp 20-25 vậy?") longer than what it asks.
+_PARTICLES = r"(?:vay|v|z|a|ak|ah|ad|admin|oi|nhe|nha|nhi|ha)"
+_LEADING_PARTICLES = re.compile(rf"^(?:(?:{_PARTICLES}|ban|bn)\s+)*(?:oi\s+)?")
+_TRAILING_PARTICLES = re.compile(rf"(?:\s+{_PARTICLES})+$")
+
+
+def _without_particles(core: str) -> str:
+    """The message without the particles typed around it, as written otherwise."""
+    folded = fold(core).lower()
+    end = _TRAILING_PARTICLES.search(folded)
+    core, folded = (core[:end.start()], folded[:end.start()]) if end and end.start() > 0 else (core, folded)
+    start = _LEADING_PARTICLES.match(folded).end() if folded.startswith(("ad ", "admin ", "ban oi", "bn oi")) else 0
+    return core[start:].strip() or core
 
 
 def _shares_a_term(message: str, previous: str) -> bool:

@@ -331,3 +331,9 @@ def test_a_long_message_about_someone_named_before_is_asked_about_the_previous_t
     # "ông ấy", "he": the person the previous question was about, however long the message
     asked = followup_question(message, VI, now=NOW + 1, max_age_seconds=60)
     assert asked.startswith("Mục tiêu Chính phủ số của Nghệ An") and asked.endswith(message)
+
+
+@pytest.mark.parametrize("message", ["ad ơi ai chủ trì vậy ạ?", "khi nao to chuc vay ad oi", "bn oi ai trinh bay du thao nhe"])
+def test_particles_typed_around_a_short_followup_do_not_make_it_stand_alone(message):
+    asked = followup_question(message, VI, now=NOW + 1, max_age_seconds=60)
+    assert asked == f"Mục tiêu Chính phủ số của Nghệ An – {message}"
