@@ -20,7 +20,7 @@ import re
 import sqlite3
 import unicodedata
 
-from bot.provinces import PROVINCES, _canonical_key, _data_dir, current_name, fold_same_length
+from bot.provinces import PROVINCES, canonical_key, package_data_dir, current_name, fold_same_length
 
 _PREFIX = r"(?P<prefix>(?:thi xa|tx|thanh pho|tp|phuong|town of|city of)\.?\s+)"
 _HONORIFIC = re.compile(r"(?i)(?:ông|bà|anh|chị|chú|cô|đồng chí|mr|mrs|ms|dr)\.?\s+$")
@@ -29,7 +29,7 @@ _HONORIFIC = re.compile(r"(?i)(?:ông|bà|anh|chị|chú|cô|đồng chí|mr|mrs
 @functools.lru_cache(maxsize=1)
 def _places() -> dict[str, str]:
     """{folded name: current province} of every unambiguous town, city or urban ward."""
-    with sqlite3.connect(f"file:{_data_dir() / 'dataset.db'}?mode=ro", uri=True) as db:
+    with sqlite3.connect(f"file:{package_data_dir() / 'dataset.db'}?mode=ro", uri=True) as db:
         districts = db.execute("SELECT DISTINCT districtShort, districtType, provinceShort FROM admin_units_legacy").fetchall()
         wards = db.execute("SELECT wardShort, wardType, provinceShort FROM admin_units").fetchall()
     seen: dict[str, set[str]] = {}
@@ -67,7 +67,7 @@ def provinces_of_places(text: str) -> tuple[str, ...]:
 
 def _accepted(text: str, start: int, end: int, name: str, prefixed: bool) -> bool:
     written = text[start:end]
-    if not written.isascii() and _canonical_key(written) != _canonical_key(name):
+    if not written.isascii() and canonical_key(written) != canonical_key(name):
         return False  # other diacritics: another word
     if prefixed:
         return True

@@ -39,7 +39,8 @@ _COMMON_WORDS = {"hoa binh", "thai binh", "cao bang", "ho chi minh", "binh dinh"
 _PREFIX = r"(?P<prefix>tinh|thanh pho|tp\.?)\s*"
 
 
-def _data_dir() -> Path:
+def package_data_dir() -> Path:
+    """The data folder of the vietnamadminunits package (its JSON and SQLite files)."""
     spec = importlib.util.find_spec("vietnamadminunits")
     if spec is None or not spec.submodule_search_locations:
         raise ImportError("the vietnamadminunits package is missing: pip install vietnamadminunits")
@@ -48,7 +49,7 @@ def _data_dir() -> Path:
 
 def _load() -> tuple[tuple[str, ...], tuple[str, ...], dict[str, str]]:
     """(current names, names before 2025, {old or current name or alias: current name})."""
-    data = _data_dir()
+    data = package_data_dir()
     new = json.loads((data / "parser_from_2025.json").read_text(encoding="utf-8"))["DICT_PROVINCE"]
     old = json.loads((data / "parser_legacy.json").read_text(encoding="utf-8"))["DICT_PROVINCE"]
     merged = json.loads((data / "converter_2025.json").read_text(encoding="utf-8"))["DICT_PROVINCE"]
@@ -103,15 +104,16 @@ def _matcher() -> tuple[re.Pattern, dict[str, str]]:
     return re.compile(rf"(?<![\w.])(?:{_PREFIX})?(?P<name>{alternatives})(?![\w])"), by_key
 
 
-def _canonical_key(text: str) -> str:
+def canonical_key(text: str) -> str:
+    """A name as compared with its diacritics: NFC, tones placed one way, lower case, one space."""
     return re.sub(r"\s+", " ", re.sub(r"\s*[-–—]\s*", " - ", canonical_tones(_nfc(text)).lower()))
 
 
-_ACCENTED = {_canonical_key(n) for n in _TO_CURRENT}
+_ACCENTED = {canonical_key(n) for n in _TO_CURRENT}
 
 
 def _accepted(written: str, key: str, prefixed: bool) -> bool:
-    if not written.isascii() and _canonical_key(written) not in _ACCENTED:
+    if not written.isascii() and canonical_key(written) not in _ACCENTED:
         return False  # written with other diacritics: another word ("hai phòng" is two rooms)
     if key in _NEEDS_PREFIX and not prefixed:
         return False
