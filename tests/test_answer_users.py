@@ -64,6 +64,16 @@ def test_english_in_everyday_words_finds_the_vietnamese_article(answerer, questi
     assert answer.text.startswith("According to")
 
 
+@pytest.mark.parametrize("question, fact", [
+    ("According to Thanh Hoa's vice chairman, what is the toughest thing about going digital?", "thay đổi thói quen"),
+    ("What did Quang Ninh's chairman say matters most for digital change to succeed?", "quan trọng nhất"),
+])
+def test_everyday_english_is_answered_by_the_sentence_that_says_it(answerer, question, fact):
+    # "toughest", "matters most": the glossary's everyday words find the sentence, shown first
+    answer = answerer.answer(question)
+    assert answer.found and fact in answer.short_answer, answer.text
+
+
 def test_the_fact_asked_for_is_given_first(answerer):
     who = answerer.answer("Ai chủ trì điểm cầu Cửa Lò?")
     assert "Hoàng Văn Phúc" in who.short_answer and len(who.short_answer) < 60
