@@ -84,12 +84,12 @@ _VI_REFERENCE_FOLDED = re.compile(
 # before, in English (not "that" alone, which also opens a clause).
 _EN_REFERENCE = re.compile(r"\b(?:he|she|his|her|him|there|they|their|them|(?:that|this|the same) (?:meeting|conference|"
                            r"session|plan|resolution|document|event|decision|programme|program|project|person|man|woman))\b")
-# "thế có bao nhiêu nhiệm vụ đi kèm?", "so how many tasks come with it?": a message opening with a
-# word that continues the conversation is read in the previous topic, however long it is.
 # "ông ấy yêu cầu khẩn trương xây dựng bộ tiêu chí gì?", "and what did he say people must not do?":
 # someone named before, however long the message (a person it names is caught as something new).
 _PERSON_REFERENCE = re.compile(r"(?<!\w)(?:ông|bà|anh|chị) (?:ấy|ta)(?!\w)")
 _PERSON_REFERENCE_FOLDED = re.compile(r"\b(?:(?:ong|ba) (?:ay|ta)|he|she|his|her|him)\b")
+# "thế có bao nhiêu nhiệm vụ đi kèm?", "so how many tasks come with it?": a message opening with a
+# word that continues the conversation is read in the previous topic, however long it is.
 _CONTINUES = re.compile(r"^(?:thế|vậy)(?: thì| còn)?\s")
 _CONTINUES_FOLDED = re.compile(r"^(?:(?:the|vay)(?: thi| con)?|so|then|also)\s")
 # "ai là chủ tịch UBND tỉnh?", "the province's target": the province the conversation is about.

@@ -85,6 +85,7 @@ _DATE_DIGITS = re.compile(_DAY_MONTH + r"|\b(?:ngày|tháng|năm)\s+\d{1,4}(?:\s
 _IDENTITY = re.compile(r"^\W*(?:(?:the|vay|con|va|so|and|then)\s+)?(?:ai la|who is|who's|who was)\b"
                        r"(?!\s+(?:nguoi|the (?:person|one|official)|the one)\b)|\bla ai\W*$")
 
+
 def _asks_identity(question: str) -> bool:
     """"Ai là Chủ tịch UBND tỉnh?", "who is …", or the post alone ("chu tich ubnd NA")."""
     folded = fold(question)

@@ -19,8 +19,9 @@ import functools
 import re
 import sqlite3
 import unicodedata
+from contextlib import closing
 
-from bot.provinces import PROVINCES, canonical_key, package_data_dir, current_name, fold_same_length
+from bot.provinces import PROVINCES, PROVINCES_BEFORE_2025, canonical_key, current_name, fold_same_length, package_data_dir
 
 _PREFIX = r"(?P<prefix>(?:thi xa|tx|thanh pho|tp|phuong|town of|city of)\.?\s+)"
 _HONORIFIC = re.compile(r"(?i)(?:ông|bà|anh|chị|chú|cô|đồng chí|mr|mrs|ms|dr)\.?\s+$")
@@ -28,23 +29,22 @@ _HONORIFIC = re.compile(r"(?i)(?:ông|bà|anh|chị|chú|cô|đồng chí|mr|mrs
 
 @functools.lru_cache(maxsize=1)
 def _places() -> dict[str, str]:
-    """{folded name: current province} of every unambiguous town, city or urban ward."""
-    with sqlite3.connect(f"file:{package_data_dir() / 'dataset.db'}?mode=ro", uri=True) as db:
+    """{name: current province} of every unambiguous town, city or urban ward."""
+    with closing(sqlite3.connect(f"file:{package_data_dir() / 'dataset.db'}?mode=ro", uri=True)) as db:
         districts = db.execute("SELECT DISTINCT districtShort, districtType, provinceShort FROM admin_units_legacy").fetchall()
         wards = db.execute("SELECT wardShort, wardType, provinceShort FROM admin_units").fetchall()
+    current = {p: current_name(unicodedata.normalize("NFC", p)) for p in {row[2] for row in [*districts, *wards]}}
     seen: dict[str, set[str]] = {}
     urban: dict[str, str] = {}
     for name, kind, province in [*districts, *wards]:
         name = unicodedata.normalize("NFC", re.sub(r"\s*\(.*\)$", "", name or "")).strip()
         if not name or re.search(r"\d", name):
             continue
-        current = current_name(unicodedata.normalize("NFC", province))
-        seen.setdefault(name, set()).add(current)
+        seen.setdefault(name, set()).add(current[province])
         if kind in ("Thành phố", "Thị xã", "Phường"):
-            urban[name] = current
-    provinces = {fold_same_length(p) for p in PROVINCES} | {fold_same_length(n) for n in seen if current_name(n)}
-    return {name: urban[name] for name in urban
-            if len(seen[name]) == 1 and fold_same_length(name) not in provinces}
+            urban[name] = current[province]
+    provinces = {fold_same_length(p) for p in (*PROVINCES, *PROVINCES_BEFORE_2025)}  # a province's own city is the province
+    return {name: urban[name] for name in urban if len(seen[name]) == 1 and fold_same_length(name) not in provinces}
 
 
 @functools.lru_cache(maxsize=1)
