@@ -15,9 +15,9 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Callable, Hashable
 
-from bot.analysis import FOLLOWUP_SEPARATOR, asks_a_question
+from bot.analysis import FOLLOWUP_SEPARATOR, asks_a_question, provinces_in_question
 from bot.language import detect_language, is_stopword, words
-from bot.provinces import PROVINCES, PROVINCES_BEFORE_2025, current_name, provinces_in
+from bot.provinces import PROVINCES, PROVINCES_BEFORE_2025, current_name
 from bot.records import Answer
 from bot.text import fold, has_diacritics, nfc
 
@@ -52,8 +52,9 @@ def context_source(previous: Turn | None, message: str, asked: str) -> str:
 
 
 def detect_provinces(text: str) -> tuple[str, ...]:
-    """Provinces (2025 names) named in `text`, old or new names, with or without diacritics."""
-    return provinces_in(nfc(text))
+    """Provinces (2025 names) named in `text`, old or new names, with or without diacritics, or else
+    by a town or city in it ("Cửa Lò": Nghệ An), as the analysis reads the question."""
+    return provinces_in_question(nfc(text))
 
 
 # "còn Quảng Ninh thì sao?", "Quảng Ninh thì sao?", "và Quảng Ninh?", "And Quang Ninh?", "What about X?"

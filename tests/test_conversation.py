@@ -337,3 +337,13 @@ def test_a_long_message_about_someone_named_before_is_asked_about_the_previous_t
 def test_particles_typed_around_a_short_followup_do_not_make_it_stand_alone(message):
     asked = followup_question(message, VI, now=NOW + 1, max_age_seconds=60)
     assert asked == f"Mục tiêu Chính phủ số của Nghệ An – {message}"
+
+
+def test_a_town_named_in_a_message_is_its_province_in_the_conversation():
+    # a question on Cửa Lò is about Nghệ An: a chat set to another province does not add its name,
+    # and "còn Cửa Lò thì sao?" after a question on Quảng Ninh asks it of Nghệ An
+    assert detect_provinces("Ai chủ trì điểm cầu Cửa Lò?") == ("Nghệ An",)
+    quang_ninh = Turn("Ai chủ trì cuộc họp đánh giá 2 năm của Quảng Ninh?", "Ai chủ trì cuộc họp đánh giá 2 năm của Quảng Ninh?",
+                      ("Quảng Ninh",), (), NOW)
+    asked = followup_question("còn Cửa Lò thì sao?", quang_ninh, now=NOW + 1, max_age_seconds=60)
+    assert "Nghệ An" in asked and "Quảng Ninh" not in asked

@@ -139,6 +139,8 @@ def test_deep_link_sets_the_chats_province(start_bot, seed_answerer, api):
     assert "Báo Quảng Ninh" in answer.visible and last_cited(bot) == f'["{QUANG_NINH_FILE}"]'
     assert "Tỉnh mặc định: Quảng Ninh" in bot.ask(USER, "/settings").visible
     assert SEED_FILE in (bot.ask(USER, SEED_QUESTION) and last_cited(bot))  # a named province wins
+    # so does the province of a town named (Cửa Lò is in Nghệ An)
+    assert "000_168b4fa967d107c9.txt" in (bot.ask(USER, "Ai chủ trì điểm cầu Cửa Lò?") and last_cited(bot))
     assert bot.ask(USER, "/start ha-noi-xyz").visible.startswith("Không nhận ra tỉnh")
 
 
