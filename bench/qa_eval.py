@@ -48,33 +48,15 @@ from bot.build import build_index
 from bot.embedding import Embedder
 from bot.evaluation import evaluate, load_qa
 
-SETS = {"dev": PROJECT_DIR / "tests" / "data" / "seed_qa.toml", "test": PROJECT_DIR / "tests" / "data" / "qa_test.toml",
-        "dev-followups": PROJECT_DIR / "tests" / "data" / "followup_dev.toml",
-        "blind2-dev": PROJECT_DIR / "tests" / "data" / "qa_test2.toml",
-        "blind2-test": PROJECT_DIR / "tests" / "data" / "qa_test2.toml",
-        "followups2-dev": PROJECT_DIR / "tests" / "data" / "followup_set2.toml",
-        "followups2-test": PROJECT_DIR / "tests" / "data" / "followup_set2.toml",
-        "blind3-dev": PROJECT_DIR / "tests" / "data" / "qa_test3.toml",
-        "blind3-test": PROJECT_DIR / "tests" / "data" / "qa_test3.toml",
-        "blind4-dev": PROJECT_DIR / "tests" / "data" / "qa_test4.toml",
-        "blind4-test": PROJECT_DIR / "tests" / "data" / "qa_test4.toml",
-        "blind5-dev": PROJECT_DIR / "tests" / "data" / "qa_test5.toml",
-        "blind5-test": PROJECT_DIR / "tests" / "data" / "qa_test5.toml",
-        "blind6-dev": PROJECT_DIR / "tests" / "data" / "qa_test6.toml",
-        "blind6-test": PROJECT_DIR / "tests" / "data" / "qa_test6.toml",
-        "blind7-dev": PROJECT_DIR / "tests" / "data" / "qa_test7.toml",
-        "blind7-test": PROJECT_DIR / "tests" / "data" / "qa_test7.toml",
-        "blind8-dev": PROJECT_DIR / "tests" / "data" / "qa_test8.toml",
-        "blind8-test": PROJECT_DIR / "tests" / "data" / "qa_test8.toml",
-        "blind9-dev": PROJECT_DIR / "tests" / "data" / "qa_test9.toml",
-        "blind9-test": PROJECT_DIR / "tests" / "data" / "qa_test9.toml"}
+_DATA = PROJECT_DIR / "tests" / "data"
+# Files asked whole.
+_WHOLE = {"dev": "seed_qa.toml", "test": "qa_test.toml", "dev-followups": "followup_dev.toml"}
+# Files split in two: the even items are "<name>-dev" (tuned on), the odd ones "<name>-test" (reported).
+_SPLIT = {"blind2": "qa_test2.toml", "followups2": "followup_set2.toml", **{f"blind{n}": f"qa_test{n}.toml" for n in range(3, 10)}}
+SETS = {**{name: _DATA / file for name, file in _WHOLE.items()},
+        **{f"{name}-{half}": _DATA / file for name, file in _SPLIT.items() for half in ("dev", "test")}}
 # Sets that are one half of a file: (start, step) over its items.
-HALVES = {"blind2-dev": (0, 2), "blind2-test": (1, 2), "followups2-dev": (0, 2), "followups2-test": (1, 2),
-          "blind3-dev": (0, 2), "blind3-test": (1, 2), "blind4-dev": (0, 2), "blind4-test": (1, 2),
-          "blind5-dev": (0, 2), "blind5-test": (1, 2), "blind6-dev": (0, 2), "blind6-test": (1, 2),
-          "blind7-dev": (0, 2), "blind7-test": (1, 2), "blind8-dev": (0, 2), "blind8-test": (1, 2),
-          "blind9-dev": (0, 2), "blind9-test": (1, 2)}
-
+HALVES = {f"{name}-{half}": (start, 2) for name in _SPLIT for half, start in (("dev", 0), ("test", 1))}
 
 def questions(name: str) -> list:
     start, step = HALVES.get(name, (0, 1))

@@ -81,13 +81,13 @@ _VI_REFERENCE = re.compile(r"(?<!\w)(?:đó|ấy|này|kia)(?!\w)")
 _VI_REFERENCE_FOLDED = re.compile(
     r"\b(?:nghi quyet|ke hoach|hoi nghi|hoi thao|cuoc hop|chuong trinh|de an|du an|van ban|quyet dinh|chinh sach|"
     r"chi thi|muc tieu|nhiem vu|mo hinh|cai|viec|van de|dieu)\s+(?:do|ay|kia|nay)\b")
-# "what was his other role there?", "who chaired that conference?": someone or something named
-# before, in English (not "that" alone, which also opens a clause).
-_EN_REFERENCE = re.compile(r"\b(?:he|she|his|her|him|there|they|their|them|(?:that|this|the same) (?:meeting|conference|"
+# "what was the other role there?", "who chaired that conference?": something named before, in
+# English (not "that" alone, which also opens a clause); "he", "his" are _PERSON_REFERENCE's.
+_EN_REFERENCE = re.compile(r"\b(?:there|they|their|them|(?:that|this|the same) (?:meeting|conference|"
                            r"session|plan|resolution|document|event|decision|programme|program|project|person|man|woman))\b")
 # "ông ấy yêu cầu khẩn trương xây dựng bộ tiêu chí gì?", "and what did he say people must not do?":
 # someone named before, however long the message (a person it names is caught as something new).
-_PERSON_REFERENCE = re.compile(r"(?<!\w)(?:ông|bà|anh|chị) (?:ấy|ta)(?!\w)")
+_PERSON_REFERENCE = re.compile(r"(?<!\w)(?:anh|chị) (?:ấy|ta)(?!\w)")  # "ông ấy", "bà ta": folded below
 _PERSON_REFERENCE_FOLDED = re.compile(r"\b(?:(?:ong|ba) (?:ay|ta)|he|she|his|her|him)\b")
 # "thế có bao nhiêu nhiệm vụ đi kèm?", "so how many tasks come with it?": a message opening with a
 # word that continues the conversation is read in the previous topic, however long it is.

@@ -16,7 +16,7 @@ from dataclasses import replace
 from bot.analysis import ENGLISH_DOCUMENT_KINDS, ISSUING, Query, asks_of, names_only_a_post, speaker_and_words
 from bot.provinces import provinces_in
 from bot.search import Searcher
-from bot.text import fold
+from bot.text import fold, has_words
 
 _DAY_MONTH = r"\b\d{1,2}/\d{1,2}(?:/\d{2,4})?\b"  # 21/9, 05/8/2022
 _DATE = re.compile(
@@ -86,12 +86,6 @@ _IDENTITY = re.compile(r"^\W*(?:(?:the|vay|con|va|so|and|then)\s+)?(?:ai la|who 
                        r"(?!\s+(?:nguoi|the (?:person|one|official)|the one)\b)|\bla ai\W*$")
 
 
-def _asks_identity(question: str) -> bool:
-    """"Ai là Chủ tịch UBND tỉnh?", "who is …", or the post alone ("chu tich ubnd NA")."""
-    folded = fold(question)
-    return bool(_IDENTITY.search(folded)) or names_only_a_post(folded)
-
-
 # Counts written in words ("hai", "ba mươi"): XQuAD and news write small numbers so.
 _NUMBER_WORD = re.compile(r"\b(?:một|hai|ba|bốn|tư|năm|sáu|bảy|tám|chín|mười|mươi|trăm|nghìn|ngàn|triệu|tỷ|tỉ|nửa|"
                           r"one|two|three|four|five|six|seven|eight|nine|ten|hundred|thousand|million|billion)\b", re.IGNORECASE)
@@ -105,11 +99,13 @@ def holds_asked_kind(query: Query, text: str) -> bool:
     whole, query = query, query.asked_part()
     if query.asks == "document_number":
         return bool(_DOCUMENT_NUMBER.search(text))
-    if query.asks == "who" and names_only_a_post(fold(query.text)):
-        return bool(_SOMEONE.search(text))  # "Nghe An party chief?": a person, not "Ban chấp hành Đảng bộ"
-    if query.asks == "who" and query.language == "vi" and _IDENTITY.search(fold(query.text)):
-        # "Ai là Chủ tịch UBND tỉnh?" is not answered by "Chủ tịch UBND tỉnh đề nghị …": a name, or nothing
-        return any(not provinces_in(m.group(0)) for m in re.finditer(_NAME, text))
+    if query.asks == "who":
+        folded = fold(query.text)
+        if names_only_a_post(folded):
+            return bool(_SOMEONE.search(text))  # "Nghe An party chief?": a person, not "Ban chấp hành Đảng bộ"
+        if query.language == "vi" and _IDENTITY.search(folded):
+            # "Ai là Chủ tịch UBND tỉnh?" is not answered by "Chủ tịch UBND tỉnh đề nghị …": a name, or nothing
+            return any(not provinces_in(m.group(0)) for m in re.finditer(_NAME, text))
     if query.asks in ("day", "month"):
         # "When was the resolution adopted?" is not answered by a deadline ("gửi về Sở TT&TT trước
         # ngày 30/9/2021"), but by a document's own day ("Nghị quyết số 09-NQ/TU, ngày 05/8/2022")
@@ -231,10 +227,11 @@ def names_the_asked_role(searcher: Searcher, query: Query, text: str, provinces:
     thư Tỉnh ủy" does not answer "Ai là Bí thư Tỉnh ủy?", nor "Giám đốc Sở Y tế" "Ai là giám đốc
     công an tỉnh?". Names written otherwise (most text outside the news) are not judged."""
     query = query.asked_part()
-    identity = _IDENTITY.search(fold(query.text))
-    if query.asks != "who" or not _asks_identity(query.text):
+    folded = fold(query.text)
+    identity = _IDENTITY.search(folded)  # "Ai là Chủ tịch UBND tỉnh?", "who is …", or the post alone
+    if query.asks != "who" or not (identity or names_only_a_post(folded)):
         return True
-    query = _post_asked(query, identity.end()) if identity else query
+    query = _post_asked(query, folded, identity.end()) if identity else query
     deputy = bool(re.search(r"\b(?:pho|deputy|vice)\b", fold(query.text)))
     title = next((fold(p.key) for c in query.concepts if not c.province for p in c.phrases if fold(p.key) not in ("pho", "deputy", "vice")), "")
     if title.startswith("pho "):  # "vice chairman", read as one term: "phó chủ tịch"
@@ -255,16 +252,16 @@ _POST_END = re.compile(r"\s(?:tham du|du (?:hoi nghi|cuoc hop|buoi|le)|chu tri|p
                        r"|nam \d{4}|who|that|at|during|attended|chaired|spoke)\b")
 
 
-def _post_asked(query: Query, start: int) -> Query:
-    """The question as far as the post it asks the holder of: the role quoted must hold the post,
-    not the scene the question sets (the scene is the search's and the judge's to match)."""
-    folded = fold(query.text)
+def _post_asked(query: Query, folded: str, start: int) -> Query:
+    """The question (`folded`: its text folded) as far as the post it asks the holder of, from
+    `start`: the role quoted must hold the post, not the scene the question sets (the scene is the
+    search's and the judge's to match)."""
     end = _POST_END.search(folded, start)
     if not end:
         return query
     post = folded[:end.start()]
     concepts = tuple(c for c in query.concepts if c.province or any(
-        re.search(r"(?<!\w)" + re.escape(fold(p.key)) + r"(?!\w)", post) for p in c.phrases))
+        has_words(post, fold(p.key)) for p in c.phrases))
     return replace(query, text=query.text[:end.start()], concepts=concepts)
 
 

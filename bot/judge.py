@@ -23,7 +23,7 @@ from bot.config import AnswerConfig
 from bot.facts import people_named
 from bot.records import Hit
 from bot.search import Retrieved, Searcher
-from bot.text import fold, sentence_spans
+from bot.text import fold, has_words, sentence_spans
 
 CONFIDENT, RELATED, NONE = "answer", "related", "none"
 # A question asking for a reason (folded) takes what it states for granted, its numbers too; so
@@ -165,7 +165,7 @@ def confirms_premises(evidence: Evidence, query: Query, every_number: bool = Fal
     people = people_named(query.text)
     if people:
         document = fold(" ".join([first.title, *(h.text for h in evidence.hits)])).lower()
-        if not all(re.search(r"(?<!\w)" + re.escape(p) + r"(?!\w)", document) for p in people):
+        if not all(has_words(document, p) for p in people):
             return False
     text = " ".join([first.title, first.published, *(h.text for h in evidence.examined)]).lower()
     folded = fold(query.text)
@@ -173,7 +173,7 @@ def confirms_premises(evidence: Evidence, query: Query, every_number: bool = Fal
     # đánh giá 2 năm Nghị quyết 09 ở Quảng Ninh" asks Thanh Hóa's article for no "09"
     numbers = _numbers(query.written) if every_number else _numbers(query.text) if _WHY.search(folded) or _CLAIM.search(folded) \
         else {year for m in _ISSUED_IN.finditer(folded) for year in m.groups() if year}
-    return all(any(re.search(r"(?<!\w)" + re.escape(w.lower()) + r"(?!\w)", text) for w in forms) for forms in query.premises) \
+    return all(any(has_words(text, w.lower()) for w in forms) for forms in query.premises) \
         and (not numbers or numbers <= _numbers_stated(text))
 
 

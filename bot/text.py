@@ -71,6 +71,11 @@ class _FoldTable(dict):
 _FOLDED = _FoldTable({ord("đ"): "d"})
 
 
+def has_words(text: str, phrase: str) -> bool:
+    """`phrase` occurs in `text` as whole words ("09" is not in "2009", "ha" not in "hanh")."""
+    return re.search(r"(?<!\w)" + re.escape(phrase) + r"(?!\w)", text) is not None
+
+
 def has_diacritics(text: str) -> bool:
     return fold(text) != nfc(text).lower()
 
