@@ -64,6 +64,10 @@ _REPORTED = re.compile(r"^\W*(?!theo\b)([^,?]{3,80}?)\s+(?:nói|bảo|cho rằng
 _REPORTED_FOLDED = re.compile(r"^\W*(?!theo\b)([^,?]{3,80}?)\s+(?:cho rang|nhan dinh|nhan manh|khang dinh|noi rang|bao rang)\s+(?:la\s+)?(.{8,})$"
                               r"|^\W*(?:what|which|who|how|why)\s+(?:did|does|do|has|have)\s+(.{3,80}?)\s+(?:say|said|think|believe|stress|stressed)\s+(.{8,})$",
                               re.S)
+# "Tại hội nghị sơ kết 1 năm, Chủ tịch UBND tỉnh nhấn mạnh điều gì?", "In Quang Ninh's two-year
+# review, what did the chairman call …?": the scene set before the comma finds the article; the
+# sentence answering is the one holding what follows it, which need not repeat the scene (folded).
+_SCENE = re.compile(r"^\W*(?:tai|trong|o|sau|khi|nhan dip|in|at|during|after|following|on|when)\s+([^,?]{3,80}),\s*(.{8,})$", re.S)
 # What kind of fact the question asks for, on the folded question.
 _ASKS = (
     # "số hiệu", "Kế hoạch số mấy?": a document's number ("586/KH-UBND"), before how_many's "bao nhieu"
@@ -124,8 +128,10 @@ class Query:
     premises: tuple[tuple[str, ...], ...] = ()
     article: str = ""  # "Điều 5" when the question names an article of a legal document
     # A follow-up asked in context ("<topic> – ai chủ trì?"): the concepts of its own words, which
-    # the quote must hold first; the topic only says where to look. So for the part after "Theo X, …".
+    # the quote must hold first; the topic only says where to look. So for the part after "Theo X, …"
+    # and after a scene ("Tại hội nghị sơ kết 2 năm, …").
     focus: tuple[Concept, ...] = ()
+    focus_pairs: tuple[Phrase, ...] = ()  # the adjacent pairs of those words ("quan trọng", not "trọng điểm … quan")
     # A part for a province named only to set the scene ("Thanh Hóa aims for the top 10. What did
     # Nghệ An propose?"): its source is cited after the answer; it is not what was asked.
     scene: bool = False
@@ -200,9 +206,20 @@ def _asks_in_context(folded: str, text: str, typed: str, language: str = "vi") -
     return _asks(folded, text, vietnamese and not has_diacritics(typed))
 
 
+def asked_after_scene(text: str) -> str:
+    """What a question asks after the scene it sets ("Tại hội nghị …, <…>?"); "" when it sets none."""
+    m = _SCENE.match(fold(text)) if FOLLOWUP_SEPARATOR not in text else None
+    # folding keeps each character's place: the span found in the folded text is the text's
+    if not m or asks_a_question(m.group(1)) or not asks_a_question(m.group(2)):
+        return ""
+    return text[m.start(2):]
+
+
 def speaker_and_words(text: str) -> tuple[str, str]:
     """Who a question says said something, and what it asks they said ("Theo X, <…>", "X cho rằng
-    <…>", "What did X say <…>"); ("", "") when it attributes nothing."""
+    <…>", "What did X say <…>", after a scene: "At the review, what did X say <…>"); ("", "") when
+    it attributes nothing."""
+    text = asked_after_scene(text) or text
     m = _ATTRIBUTION.match(text)
     if m:
         return text[: m.start(1)], m.group(1)
@@ -255,14 +272,15 @@ class Analyzer:
         written = self._written(text, accents) if plain and language == "vi" and accents else expanded
         concepts, boosters, extra = self._concepts(expanded, language, provinces, plain, written)
         dense_text = f"{written}\n{' '.join(extra)}" if extra and self.dense_glossary else written
-        focus = ()
-        attributed = speaker_and_words(expanded)[1]
-        if FOLLOWUP_SEPARATOR in expanded or attributed:
-            own = _FOLLOWUP_LEAD.sub(" ", expanded.rpartition(FOLLOWUP_SEPARATOR)[2]) if not attributed else attributed
-            focus = tuple(c for c in self._concepts(own, language, provinces_in_question(own), plain)[0] if not c.province)
+        focus, focus_pairs = (), ()
+        asked = speaker_and_words(expanded)[1] or asked_after_scene(expanded)
+        if FOLLOWUP_SEPARATOR in expanded or asked:
+            own = _FOLLOWUP_LEAD.sub(" ", expanded.rpartition(FOLLOWUP_SEPARATOR)[2]) if not asked else asked
+            own_concepts, own_pairs, _ = self._concepts(own, language, provinces_in_question(own), plain)
+            focus, focus_pairs = tuple(c for c in own_concepts if not c.province), tuple(own_pairs)
         return Query(text, language, tuple(concepts), tuple(boosters), provinces, dense_text,
                      bool(_INJECTION.search(fold(text))), asks, self.normalizer.premises_in(expanded),
-                     _named_article(folded), focus)
+                     _named_article(folded), focus, focus_pairs)
 
     def _written(self, typed: str, accents: Accents) -> str:
         """A question typed without diacritics as the corpus would write it, then expanded: "quan

@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 
 from bot.analysis import ISSUING, Query
 from bot.config import AnswerConfig
-from bot.facts import people_named
+from bot.facts import holds_the_posts_given, people_named
 from bot.records import Hit
 from bot.search import Retrieved, Searcher
 from bot.text import fold, has_words, sentence_spans
@@ -160,13 +160,17 @@ def confirms_premises(evidence: Evidence, query: Query, every_number: bool = Fal
     confirm a claim (or `every_number`), every number it states ("Vì sao Quảng Ninh đã hoàn thành
     100% mục tiêu?" is not confirmed by "đạt 60%", nor "tốp 10, phải không?" by "tốp 25 - 30", nor
     "5/20 mục tiêu" by "7/20"); the people it names are in the document ("Chủ tịch UBND tỉnh Nguyễn
-    Đức Trung … hội nghị của Thanh Hóa": he is Nghệ An's)."""
+    Đức Trung … hội nghị của Thanh Hóa": he is Nghệ An's), with the posts it gives them ("Deputy
+    Minister Nguyễn Phú Tiến": a Phó Cục trưởng)."""
     first = evidence.hits[0].metadata
+    written = " ".join([first.title, *(h.text for h in evidence.hits)])
     people = people_named(query.text)
     if people:
-        document = fold(" ".join([first.title, *(h.text for h in evidence.hits)])).lower()
+        document = fold(written)
         if not all(has_words(document, p) for p in people):
             return False
+    if not holds_the_posts_given(query.text, written):
+        return False
     text = " ".join([first.title, first.published, *(h.text for h in evidence.examined)]).lower()
     folded = fold(query.text)
     # a comparison's part answers for its own words only (query.written): "… Thanh Hóa và cuộc họp

@@ -91,7 +91,7 @@ def chunks_to_quote(searcher: Searcher, query: Query, hits: tuple[Hit, ...], exa
     further = hits[len(examined): len(examined) + _FURTHER_CHUNKS]
     found = []
     if query.focus:
-        found += _better_chunk(hits, examined, lambda h: searcher.concepts_coverage(query.focus, h.text, h.metadata.provinces))
+        found += _better_chunk(hits, examined, lambda h: searcher.focus_coverage(query, h.text, h.metadata.provinces))
     units = counted_units(query)
     if units:
         found += _better_chunk(further, examined, lambda h: float(number_beside(h.text, units)))
@@ -223,7 +223,7 @@ def _relevance(searcher: Searcher, query: Query, text: str, provinces: tuple[str
     """How much of the question `text` holds: its concepts, its adjacent pairs, and a follow-up's
     own words once more ("<topic> – còn kinh tế số?" is answered by the sentence on kinh tế số)."""
     return (searcher.coverage(query, text, provinces) + 0.5 * searcher.pair_coverage(query, text)
-            + searcher.concepts_coverage(query.focus, text, provinces))
+            + searcher.focus_coverage(query, text, provinces))
 
 
 def _next_offset(offsets: list[int], offset: int) -> int | None:

@@ -151,10 +151,20 @@ class Searcher:
 
     def pair_coverage(self, query: Query, text: str) -> float:
         """The share of the question's adjacent content pairs that occur in `text` (0..1)."""
-        if not query.boosters:
-            return 0.0
-        forms = _text_forms(text)
-        return sum(forms.contains(p) for p in query.boosters) / len(query.boosters)
+        return phrases_share(query.boosters, text)
+
+    def focus_coverage(self, query: Query, text: str, provinces: tuple[str, ...] = ()) -> float:
+        """How much of a follow-up's own words (or what is asked after a scene or a speaker) `text`
+        holds: its concepts, and a quarter as much again its adjacent pairs; 0 without a focus."""
+        return self.concepts_coverage(query.focus, text, provinces) + 0.25 * phrases_share(query.focus_pairs, text)
+
+
+def phrases_share(phrases: tuple[Phrase, ...], text: str) -> float:
+    """The share of `phrases` that occur in `text` (0..1; 0 for none)."""
+    if not phrases:
+        return 0.0
+    forms = _text_forms(text)
+    return sum(forms.contains(p) for p in phrases) / len(phrases)
 
 
 def fuse_rankings(rankings: list[tuple[float, list[tuple[int, float]]]], rrf_k: float) -> list[tuple[int, float]]:

@@ -1,0 +1,75 @@
+"""Questions that set a scene before asking, and questions that give a person a post: what the
+user sees over the real seed index and model. The answer to "At the meeting …, what did X say
+…?" is the sentence holding what was asked, not the one repeating the meeting; a person given a
+post the articles never give them is a premise no confident answer confirms."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.answer import Answerer
+from bot.facts import posts_given
+from bot.text import search_key
+
+pytestmark = pytest.mark.slow
+
+QUANG_NINH = "001_7c41b3213df7f756.txt"
+CUA_LO_2023 = "000_168b4fa967d107c9.txt"
+THANH_HOA = "004_19ab1e55f0366f18.txt"
+
+
+@pytest.fixture(scope="module")
+def answerer(built_seed, bundled_embedder) -> Answerer:
+    return Answerer.open(built_seed.config, embedder=bundled_embedder)
+
+
+@pytest.mark.parametrize("question, source, fact", [
+    ("Tại cuộc họp đánh giá 2 năm thực hiện Nghị quyết 09, Chủ tịch UBND tỉnh Quảng Ninh cho rằng điều gì "
+     "quan trọng nhất?", QUANG_NINH, "nâng cao vai trò, trách nhiệm"),
+    ("At Quang Ninh's meeting on two years of Resolution 09, what did the chairman single out as the most "
+     "important issue?", QUANG_NINH, "nâng cao vai trò, trách nhiệm"),
+])
+def test_a_question_setting_the_scene_first_is_answered_by_the_sentence_saying_what_was_asked(answerer, question, source, fact):
+    # the meeting's own sentence ("sơ kết 2 năm …") holds the scene's words, not the answer
+    answer = answerer.answer(question)
+    assert answer.confidence == "answer", answer.text
+    assert answer.citations[0].source_file == source
+    assert search_key(fact) in search_key(answer.citations[0].quote)
+
+
+@pytest.mark.parametrize("question", [
+    "What did Minister Nguyễn Phú Tiến present at Thanh Hoa's digital transformation conference?",
+    "Bí thư Tỉnh ủy Nguyễn Đức Trung đã chỉ đạo gì tại hội nghị sơ kết 1 năm chuyển đổi số của Nghệ An?",
+    "Quảng Ninh đã hoàn thành tất cả mục tiêu chuyển đổi số sau 2 năm, nhờ đâu?",  # 7 of 20
+])
+def test_a_post_or_an_outcome_the_articles_do_not_give_is_never_confirmed(answerer, question):
+    # Nguyễn Phú Tiến is a Phó Cục trưởng, Nguyễn Đức Trung the Chủ tịch UBND tỉnh
+    answer = answerer.answer(question)
+    assert answer.confidence != "answer" and not answer.found, answer.text
+
+
+@pytest.mark.parametrize("question, source, fact", [
+    ("Phó Cục trưởng Nguyễn Phú Tiến đã giới thiệu những nội dung gì tại hội nghị chuyển đổi số của Thanh Hóa?",
+     THANH_HOA, "những nội dung cơ bản nhất về chuyển đổi số"),
+    ("What did chairman Nguyễn Đức Trung stress at Nghe An's one-year review of digital transformation?",
+     CUA_LO_2023, "trọng tâm, xuyên suốt"),
+])
+def test_a_post_given_rightly_does_not_stop_the_answer(answerer, question, source, fact):
+    answer = answerer.answer(question)
+    assert answer.confidence == "answer", answer.text
+    assert answer.citations[0].source_file == source
+    assert search_key(fact) in search_key(" ".join(c.quote for c in answer.citations))
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("Why did Deputy Minister Nguyễn Phú Tiến chair it?", [("nguyen phu tien", ("thu truong", False))]),
+    ("Chủ tịch UBND tỉnh Nghệ An Nguyễn Đức Trung nói gì?", [("nguyen duc trung", ("chu tich", False))]),
+    ("Nguyễn Đức Trung, Bí thư Tỉnh ủy, đã kết luận gì?", [("nguyen duc trung", ("bi thu", False))]),
+    ("Pho Chu tich HDND tinh Nghe An Nguyen Nhu Khoi cho rang gi?", [("nguyen nhu khoi", ("chu tich", True))]),
+    ("What did vice-chairman Bui Dinh Long say?", [("bui dinh long", ("chu tich", True))]),
+    ("Chủ Tịch Nguyễn Đức Trung nói gì?", [("nguyen duc trung", ("chu tich", False))]),  # a title capitalised is no name
+    ("What did Nguyen Duc Trung say at the conference?", []),  # no post given
+    ("Hồ Chí Minh city chairman?", []),  # a place, not a person
+])
+def test_the_post_a_question_gives_a_person_is_read_from_either_side_of_the_name(question, expected):
+    assert posts_given(question) == expected
