@@ -62,7 +62,7 @@ _ATTRIBUTION = re.compile(r"^\W*(?:theo|according to)\s+[^,?]{3,80},\s*(.+)$", r
 _REPORTED = re.compile(r"^\W*(?!theo\b)([^,?]{3,80}?)\s+(?:nói|bảo|cho rằng|nhận định|nhấn mạnh|khẳng định)\s+(?:rằng\s+|là\s+)?(.{8,})$",
                        re.IGNORECASE | re.S)
 _REPORTED_FOLDED = re.compile(r"^\W*(?!theo\b)([^,?]{3,80}?)\s+(?:cho rang|nhan dinh|nhan manh|khang dinh|noi rang|bao rang)\s+(?:la\s+)?(.{8,})$"
-                              r"|^\W*(?:what|which|who|how|why)\s+(?:did|does|do|has|have)\s+(.{3,80}?)\s+(?:say|said|think|believe|stress|stressed)\s+(.{8,})$",
+                              r"|^\W*(?:what|which|who|how|why)\s+(?:did|does|do|has|have)\s+(.{3,80}?)\s+(?:say|said|think|believe|stress|stressed|call|describe)\s+(.{8,})$",
                               re.S)
 # "Tại hội nghị sơ kết 1 năm, Chủ tịch UBND tỉnh nhấn mạnh điều gì?", "In Quang Ninh's two-year
 # review, what did the chairman call …?": the scene set before the comma finds the article; the
@@ -71,7 +71,9 @@ _SCENE = re.compile(r"^\W*(?:tai|trong|o|sau|khi|nhan dip|in|at|during|after|fol
 # What kind of fact the question asks for, on the folded question.
 _ASKS = (
     # "số hiệu", "Kế hoạch số mấy?": a document's number ("586/KH-UBND"), before how_many's "bao nhieu"
-    ("document_number", re.compile(r"\b(so hieu|ky hieu|so may|so bao nhieu|what number|which number|document number|reference number)\b")),
+    ("document_number", re.compile(r"\b(so hieu|ky hieu|so may|so bao nhieu|what number|which number|document number|reference number)\b"
+                                   # "what's the number of the Thanh Hoa party document?", not "the number of tasks in the plan"
+                                   rf"|\bnumber of (?:(?!in |of |for |under |from |by )[a-z']+ ){{0,4}}?(?:{ENGLISH_DOCUMENT_KINDS}|document)\b(?!s)")),
     # a day: "ngày nào", "ngày ban hành", or when a document was issued ("ban hành khi nào?") unless
     # the year is asked; "khi nào" alone may be answered by a year
     ("day", re.compile(rf"\b(?:ngay nao|ngay bao nhieu|ngay may|ngay ban hanh|ban hanh ngay|what date|which date|what day|which day)\b"
@@ -169,8 +171,17 @@ def _asks_how_many_by_may(text: str, plain: bool) -> str:
 
 
 def _asks(folded: str, text: str, plain: bool) -> str:
+    folded = _RELATIVE_WHO.sub("   ", folded) if _OTHER_WH.search(folded) else folded
     return next((name for name, pattern in _ASKS if pattern.search(folded)), "") or _asks_how_many_by_may(text, plain) \
         or ("who" if names_only_a_post(folded) else "")
+
+
+# "The vice chairman who spoke on April 26 said the hardest part was what?": "who" after a noun, in
+# a question asking with another word, opens a relative clause; it asks for no one. Not after a
+# word that introduces a question ("and who …", "tell me who …").
+_RELATIVE_WHO = re.compile(r"(?<=[a-z] )(?<!\band )(?<!\bor )(?<!\bbut )(?<!\bso )(?<!\bthen )(?<!\bme )(?<!\bus )(?<!\bknow )"
+                           r"(?<!\babout )(?<!\bexactly )(?<!\bwonder )(?<!\bask )who\b")
+_OTHER_WH = re.compile(r"\b(?:what|which|where|when|how|why)\b")
 
 
 # A post typed as a search ("Nghe An party chief in 2022?", "giam doc so y te NA"): who holds it.
@@ -229,7 +240,7 @@ def speaker_and_words(text: str) -> tuple[str, str]:
     m = _REPORTED.match(text) if has_diacritics(text) else _REPORTED_FOLDED.match(fold(text))
     speaker = text[m.start(m.lastindex - 1): m.end(m.lastindex - 1)] if m else ""
     # the speaker, not a question ("Khi nào X nói rằng …?" asks when it was said)
-    if not m or asks_a_question(speaker):
+    if not m or asks_a_question(_RELATIVE_WHO.sub("   ", fold(speaker))):  # "the chairman who led …" asks no one
         return "", ""
     return speaker, text[m.start(m.lastindex): m.end(m.lastindex)]
 

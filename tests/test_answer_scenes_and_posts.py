@@ -61,6 +61,18 @@ def test_a_post_given_rightly_does_not_stop_the_answer(answerer, question, sourc
     assert search_key(fact) in search_key(" ".join(c.quote for c in answer.citations))
 
 
+def test_the_number_of_a_document_asked_in_everyday_english_is_its_number(answerer):
+    answer = answerer.answer("What's the number of Quang Ninh's party resolution on going digital?")
+    assert answer.confidence == "answer" and "09-NQ/TU" in answer.short_answer, answer.text
+
+
+def test_a_speaker_described_by_who_they_are_is_not_the_answer(answerer):
+    # "the chairman who led …" says whose words are asked; the answer is what he stressed
+    answer = answerer.answer("What did the chairman who led Quang Ninh's two-year review meeting call the most important issue?")
+    assert answer.confidence == "answer", answer.text
+    assert "nâng cao vai trò" in answer.short_answer
+
+
 @pytest.mark.parametrize("question, expected", [
     ("Why did Deputy Minister Nguyễn Phú Tiến chair it?", [("nguyen phu tien", ("thu truong", False))]),
     ("Chủ tịch UBND tỉnh Nghệ An Nguyễn Đức Trung nói gì?", [("nguyen duc trung", ("chu tich", False))]),

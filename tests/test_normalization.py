@@ -76,6 +76,16 @@ def test_the_question_asks_for_a_date_a_number_or_a_person(analyzer):
     assert analyzer.analyze("Who chaired the meeting?").asks == "who"
     assert analyzer.analyze("Kế hoạch chuyển đổi số của tỉnh có số hiệu là gì?").asks == "document_number"
     assert analyzer.analyze("nghi quyet cds so bao nhieu").asks == "document_number"
+    assert analyzer.analyze("What's the number of the Thanh Hoa party document on going digital?").asks == "document_number"
+    assert analyzer.analyze("What is the number of tasks in the plan?").asks != "document_number"  # a count
+
+
+def test_who_opening_a_relative_clause_asks_for_no_one(analyzer):
+    # "the vice chairman who spoke …" names the speaker; what he said is asked
+    assert analyzer.analyze("The vice chairman who spoke on April 26 said the hardest part was what?").asks == ""
+    assert analyzer.analyze("What did the official who chaired the meeting stress?").asks == ""
+    assert analyzer.analyze("What was decided and who signed it?").asks == "who"
+    assert analyzer.analyze("Who chaired the meeting and what did he say?").asks == "who"
 
 
 def test_a_followup_asks_what_its_own_words_ask_or_else_what_the_topic_asked(analyzer):
