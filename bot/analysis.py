@@ -62,7 +62,9 @@ _ATTRIBUTION = re.compile(r"^\W*(?:theo|according to)\s+[^,?]{3,80},\s*(.+)$", r
 _REPORTED = re.compile(r"^\W*(?!theo\b)([^,?]{3,80}?)\s+(?:nói|bảo|cho rằng|nhận định|nhấn mạnh|khẳng định)\s+(?:rằng\s+|là\s+)?(.{8,})$",
                        re.IGNORECASE | re.S)
 _REPORTED_FOLDED = re.compile(r"^\W*(?!theo\b)([^,?]{3,80}?)\s+(?:cho rang|nhan dinh|nhan manh|khang dinh|noi rang|bao rang)\s+(?:la\s+)?(.{8,})$"
-                              r"|^\W*(?:what|which|who|how|why)\s+(?:did|does|do|has|have)\s+(.{3,80}?)\s+(?:say|said|think|believe|stress|stressed|call|describe)\s+(.{8,})$",
+                              r"|^\W*(?:what|which|who|how|why)\s+(?:did|does|do|has|have)\s+(.{3,80}?)\s+(?:say|said|think|believe|stress|stressed|call|describe)\s+(.{8,})$"
+                              # "The vice chairman who spoke on April 26 said the hardest part was what?"
+                              r"|^\W*(?!(?:what|which|who|how|why|when|where|is|was|did|does)\b)([^?]{3,80}?)\s+(?:said|says|stressed|noted)\s+(?:that\s+)?(.{8,})$",
                               re.S)
 # "Tại hội nghị sơ kết 1 năm, Chủ tịch UBND tỉnh nhấn mạnh điều gì?", "In Quang Ninh's two-year
 # review, what did the chairman call …?": the scene set before the comma finds the article; the

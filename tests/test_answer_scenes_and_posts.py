@@ -73,6 +73,16 @@ def test_a_speaker_described_by_who_they_are_is_not_the_answer(answerer):
     assert "nâng cao vai trò" in answer.short_answer
 
 
+@pytest.mark.parametrize("question, fact", [
+    # the day names the speaker's meeting; the sentence giving that day does not say what he said
+    ("The Thanh Hoa vice chairman who spoke on 26 April 2022 said the biggest difficulty was what?", "thay đổi thói quen"),
+    ("The official who chaired Quang Ninh's meeting on 19 March said what was the most important issue?", "nâng cao vai trò"),
+])
+def test_what_a_speaker_said_asked_after_naming_them_is_what_they_said(answerer, question, fact):
+    answer = answerer.answer(question)
+    assert answer.confidence == "answer" and fact in answer.short_answer, answer.text
+
+
 @pytest.mark.parametrize("question, expected", [
     ("Why did Deputy Minister Nguyễn Phú Tiến chair it?", [("nguyen phu tien", ("thu truong", False))]),
     ("Chủ tịch UBND tỉnh Nghệ An Nguyễn Đức Trung nói gì?", [("nguyen duc trung", ("chu tich", False))]),
