@@ -14,6 +14,8 @@ from dataclasses import dataclass, replace
 from typing import Callable, Mapping
 
 from bot.accents import restore
+from bot.asking import (FOLLOWUP_SEPARATOR, asks_in_context, asked_after_scene, asks_a_question,
+                        speaker_and_words)
 from bot.comparison import compares, date_order, scene_words, words_asked_of
 from bot.config import SearchConfig
 from bot.glossary import Glossary
@@ -39,57 +41,9 @@ _INJECTION = re.compile(
 _ARTICLE_REFERENCE = re.compile(r"\bdieu\s+(\d{1,3})\b")
 # Folded syllables and pairs -> the corpus's written forms of those it has (IndexStore.accents_for).
 Accents = Callable[[list[str]], Mapping[str, str]]
-# Between the previous question's topic and a follow-up asked in its context (bot/conversation.py).
-FOLLOWUP_SEPARATOR = " – "
-_WHEN = (r"\b(?:khi nao|ngay nao|bao gio|thoi gian nao|luc nao|nam nao|thang nao|thoi diem nao|ngay ban hanh|ban hanh ngay|som hon|"
-         r"co truoc|muon hon|tre hon|thang may|nam may|may gio|hom nao|hoi nao|when|what date|which date|what year|which year|earlier)\b")
-# A question word of a follow-up's own, once the "còn … thì sao" / "what about …" frame is taken off.
-_OWN_QUESTION = re.compile(r"\b(?:gi|nao|ai|dau|sao|may|bao nhieu|bao gio|bao lau|what|which|who|whom|how|why|where|when)\b")
-_ELLIPSIS_FRAME = re.compile(r"\b(?:thi sao|the nao|ra sao|what about|how about)\W*$|^\W*(?:what|how) about\b")
 # The words that carry a follow-up on ("còn …", "thế còn …", "and …"), which say nothing of what it
 # asks; on the text as typed, so "còn" is cut and content kept ("con" typed without diacritics is "còn").
 _FOLLOWUP_LEAD = re.compile(r"^\W*(?:(?:thế|the|vậy|vay)\s+)?(?:còn|con|and|so|then)\b", re.IGNORECASE)
-# "When was the resolution adopted?": the English of "ban hành khi nào", asking for a day.
-ENGLISH_DOCUMENT_KINDS = r"(?:resolution|decree|decision|plan|law|circular|directive|strategy|programme|program)"
-# Issuing a document, in either language (on folded text).
-ISSUING = r"(?:ban hanh|thong qua|phe duyet|adopt|adopted|issue|issued|pass|passed|approve|approved|sign|signed|promulgate|promulgated)"
-# "Theo Chủ tịch UBND tỉnh X, chuyển đổi số phải lấy ai làm trung tâm?": who said it only says where
-# to look; what is asked follows the comma (the question's focus, as a follow-up's own words are).
-_ATTRIBUTION = re.compile(r"^\W*(?:theo|according to)\s+[^,?]{3,80},\s*(.+)$", re.IGNORECASE | re.S)
-# So for reported speech: "Chủ tịch UBND tỉnh nhấn mạnh điều gì là quan trọng nhất?", "What did Nghe
-# An's health chief say was the biggest sticking point?". Typed without diacritics only the verbs
-# that stay unambiguous ("bao" may be "bao gồm", "noi" "nổi tiếng" or "nội các").
-_REPORTED = re.compile(r"^\W*(?!theo\b)([^,?]{3,80}?)\s+(?:nói|bảo|cho rằng|nhận định|nhấn mạnh|khẳng định)\s+(?:rằng\s+|là\s+)?(.{8,})$",
-                       re.IGNORECASE | re.S)
-_REPORTED_FOLDED = re.compile(r"^\W*(?!theo\b)([^,?]{3,80}?)\s+(?:cho rang|nhan dinh|nhan manh|khang dinh|noi rang|bao rang)\s+(?:la\s+)?(.{8,})$"
-                              r"|^\W*(?:what|which|who|how|why)\s+(?:did|does|do|has|have)\s+(.{3,80}?)\s+(?:say|said|think|believe|stress|stressed|call|describe)\s+(.{8,})$"
-                              # "The vice chairman who spoke on April 26 said the hardest part was what?"
-                              r"|^\W*(?!(?:what|which|who|how|why|when|where|is|was|did|does)\b)([^?]{3,80}?)\s+(?:said|says|stressed|noted)\s+(?:that\s+)?(.{8,})$",
-                              re.S)
-# "Tại hội nghị sơ kết 1 năm, Chủ tịch UBND tỉnh nhấn mạnh điều gì?", "In Quang Ninh's two-year
-# review, what did the chairman call …?": the scene set before the comma finds the article; the
-# sentence answering is the one holding what follows it, which need not repeat the scene (folded).
-_SCENE = re.compile(r"^\W*(?:tai|trong|o|sau|khi|nhan dip|in|at|during|after|following|on|when)\s+([^,?]{3,80}),\s*(.{8,})$", re.S)
-# What kind of fact the question asks for, on the folded question.
-_ASKS = (
-    # "số hiệu", "Kế hoạch số mấy?": a document's number ("586/KH-UBND"), before how_many's "bao nhieu"
-    ("document_number", re.compile(r"\b(so hieu|ky hieu|so may|so bao nhieu|what number|which number|document number|reference number)\b"
-                                   # "what's the number of the Thanh Hoa party document?", not "the number of tasks in the plan"
-                                   rf"|\bnumber of (?:(?!in |of |for |under |from |by )[a-z']+ ){{0,4}}?(?:{ENGLISH_DOCUMENT_KINDS}|document)\b(?!s)")),
-    # a day: "ngày nào", "ngày ban hành", or when a document was issued ("ban hành khi nào?") unless
-    # the year is asked; "khi nào" alone may be answered by a year
-    ("day", re.compile(rf"\b(?:ngay nao|ngay bao nhieu|ngay may|ngay ban hanh|ban hanh ngay|what date|which date|what day|which day)\b"
-                       rf"|^(?!.*\b(?:nam nao|nam bao nhieu|what year|which year)\b).*(?:\bban hanh\b.*{_WHEN}|{_WHEN}.*\bban hanh\b)"
-                       rf"|^(?=.*\bwhen\b)(?=.*\b{ENGLISH_DOCUMENT_KINDS}\b)(?=.*\b{ISSUING}\b)", re.S)),
-    # "tháng mấy?": a month ("tháng 5/2022", "21/9"), which a year alone ("đến năm 2025") does not say
-    ("month", re.compile(r"\b(?:thang may|thang nao|what month|which month)\b")),
-    ("when", re.compile(_WHEN)),
-    ("how_many", re.compile(r"\b(bao nhieu|so luong|ty le|how many|how much|what percentage|what share|what number|what proportion)\b")),
-    # "Phó Chủ tịch UBND tỉnh nào …?", "which vice chairman": a post asked by "nào" asks for its holder
-    ("who", re.compile(r"\b(ai|nguoi nao|vi nao|dong chi nao|ong nao|ba nao|who|whom|whose)\b"
-                       r"|\b(?:lanh dao|chu tich|giam doc|bi thu|thu truong|bo truong|truong ban)(?:\s+\w+){0,5}\s+nao\b"
-                       r"|\bwhich (?:\w+\s+){0,2}(?:official|leader|chairman|chairwoman|chair|secretary|director|minister|deputy)\b")),
-)
 
 
 @dataclass(frozen=True)
@@ -163,96 +117,6 @@ class Query:
         return all(c.province for c in self.concepts)
 
 
-def _asks_how_many_by_may(text: str, plain: bool) -> str:
-    """"mấy ngày?" asks how many; typed with diacritics "máy" (a machine) does not, and only in a
-    question typed without them (`plain`: as typed, before "NA" became "Nghệ An") is "may" "mấy"."""
-    lowered = text.lower()
-    if re.search(r"(?<!\w)mấy(?!\w)", lowered) or (plain and re.search(r"\bmay\b", lowered)):
-        return "how_many"
-    return ""
-
-
-def _asks(folded: str, text: str, plain: bool) -> str:
-    folded = _RELATIVE_WHO.sub("   ", folded) if _OTHER_WH.search(folded) else folded
-    return next((name for name, pattern in _ASKS if pattern.search(folded)), "") or _asks_how_many_by_may(text, plain) \
-        or ("who" if names_only_a_post(folded) else "")
-
-
-# "The vice chairman who spoke on April 26 said the hardest part was what?": "who" after a noun, in
-# a question asking with another word, opens a relative clause; it asks for no one. Not after a
-# word that introduces a question ("and who …", "tell me who …").
-_RELATIVE_WHO = re.compile(r"(?<=[a-z] )(?<!\band )(?<!\bor )(?<!\bbut )(?<!\bso )(?<!\bthen )(?<!\bme )(?<!\bus )(?<!\bknow )"
-                           r"(?<!\babout )(?<!\bexactly )(?<!\bwonder )(?<!\bask )who\b")
-_OTHER_WH = re.compile(r"\b(?:what|which|where|when|how|why)\b")
-
-
-# A post typed as a search ("Nghe An party chief in 2022?", "giam doc so y te NA"): who holds it.
-_POST_TERMS = re.compile(r"\b(?:chu tich|bi thu|giam doc|truong ban|bo truong|thu truong|cuc truong|party (?:chief|boss|secretary)"
-                         r"|chairman|chairwoman|director|governor|minister)\b")
-# what was said or done by the holder, asked without a question word ("chu tich NA phat bieu ve cds")
-_DEEDS = re.compile(r"\b(?:noi|phat bieu|de nghi|yeu cau|ket luan|nhan manh|chi dao|chu tri|trinh bay|say|said|says|ask|asked|want|wants)\b")
-_MAX_POST_QUERY_WORDS = 8
-
-
-def names_only_a_post(folded: str) -> bool:
-    """True for a message that names a post and asks nothing else: no question word, no deed."""
-    return (len(folded.split()) <= _MAX_POST_QUERY_WORDS and bool(_POST_TERMS.search(folded))
-            and not asks_a_question(folded) and not _DEEDS.search(folded))
-
-
-def asks_of(text: str) -> str:
-    """What kind of fact `text` asks for ("how_many", "when", …), as Query.asks says it."""
-    return _asks(fold(text), text, not has_diacritics(text))
-
-
-def _asks_in_context(folded: str, text: str, typed: str, language: str = "vi") -> str:
-    """A follow-up asked in context ("<topic> khi nào – ai chủ trì?") asks what its own words ask;
-    one that only names another part of the topic ("<topic> khi nào – còn Ban Chấp hành thì sao?")
-    asks what the topic asked, but not one with a question of its own ("– trọng tâm là gì?").
-    `typed`: the question before abbreviations were written out; only Vietnamese typed without
-    diacritics reads "may" as "mấy" (in English it is "may")."""
-    own_folded, own = folded.rpartition(FOLLOWUP_SEPARATOR)[2], text.rpartition(FOLLOWUP_SEPARATOR)[2]
-    vietnamese = language == "vi"
-    asks = _asks(own_folded, own, vietnamese and not has_diacritics(typed.rpartition(FOLLOWUP_SEPARATOR)[2]))
-    if asks or FOLLOWUP_SEPARATOR not in folded or asks_a_question(own_folded):
-        return asks
-    return _asks(folded, text, vietnamese and not has_diacritics(typed))
-
-
-def asked_after_scene(text: str) -> str:
-    """What a question asks after the scene it sets ("Tại hội nghị …, <…>?"); "" when it sets none."""
-    m = _SCENE.match(fold(text)) if FOLLOWUP_SEPARATOR not in text else None
-    # folding keeps each character's place: the span found in the folded text is the text's
-    if not m or asks_a_question(m.group(1)) or not asks_a_question(m.group(2)):
-        return ""
-    return text[m.start(2):]
-
-
-def speaker_and_words(text: str) -> tuple[str, str]:
-    """Who a question says said something, and what it asks they said ("Theo X, <…>", "X cho rằng
-    <…>", "What did X say <…>", after a scene: "At the review, what did X say <…>"); ("", "") when
-    it attributes nothing."""
-    text = asked_after_scene(text) or text
-    m = _ATTRIBUTION.match(text)
-    if m:
-        return text[: m.start(1)], m.group(1)
-    if FOLLOWUP_SEPARATOR in text:
-        return "", ""
-    # folding keeps each character's place: the span found in the folded text is the text's
-    m = _REPORTED.match(text) if has_diacritics(text) else _REPORTED_FOLDED.match(fold(text))
-    speaker = text[m.start(m.lastindex - 1): m.end(m.lastindex - 1)] if m else ""
-    # the speaker, not a question ("Khi nào X nói rằng …?" asks when it was said)
-    if not m or asks_a_question(_RELATIVE_WHO.sub("   ", fold(speaker))):  # "the chairman who led …" asks no one
-        return "", ""
-    return speaker, text[m.start(m.lastindex): m.end(m.lastindex)]
-
-
-def asks_a_question(text: str) -> bool:
-    """True when `text` has a question word of its own ("gì", "nào", "bao nhiêu", "who"), once the
-    "còn … thì sao" / "what about …" frame is taken off."""
-    return bool(_OWN_QUESTION.search(_ELLIPSIS_FRAME.sub(" ", fold(text))))
-
-
 def _named_article(folded: str) -> str:
     m = _ARTICLE_REFERENCE.search(folded)
     return f"Điều {int(m.group(1))}" if m else ""
@@ -280,7 +144,7 @@ class Analyzer:
             expanded = self.normalizer.expand(text, chat=False)
         provinces = provinces_in_question(expanded)
         folded = fold(expanded)
-        asks = _asks_in_context(folded, expanded, text, language)
+        asks = asks_in_context(folded, expanded, text, language)
         plain = not has_diacritics(text)  # as typed, before abbreviations were written out
         written = self._written(text, accents) if plain and language == "vi" and accents else expanded
         concepts, boosters, extra = self._concepts(expanded, language, provinces, plain, written)

@@ -21,7 +21,8 @@ from bot.compose import compose_answer
 from bot.config import Config
 from bot.embedding import Embedder
 from bot.judge import CONFIDENT, NONE, RELATED, Evidence, cited_documents, confidence_of, evidence_by_document
-from bot.facts import holds_asked_kind, names_the_asked_role
+from bot.facts import holds_asked_kind
+from bot.people import names_the_asked_role
 from bot.quotes import Quote, chunks_to_quote, quote_for
 from bot.records import Answer, Citation
 from bot.search import Searcher

@@ -48,7 +48,7 @@ def words_asked_of(text: str, provinces: tuple[str, ...], asks: Callable[[str], 
     only in a sentence that asks nothing is the scene, not a part ("Thanh Hóa aims for the top 10.
     What range did Nghệ An propose?" asks of Nghệ An alone; see scene_words). A province whose
     clauses hold nothing but its name ("…, còn Quảng Ninh?") is asked the whole question. `asks`:
-    whether a sentence has a question word (bot/analysis.asks_a_question); one ending in "?" asks too."""
+    whether a sentence has a question word (bot/asking.asks_a_question); one ending in "?" asks too."""
     asked = _asked_provinces(text, provinces, asks)
     return {province: _own_words(text, province) for province in asked}
 

@@ -15,7 +15,8 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Callable, Hashable
 
-from bot.analysis import FOLLOWUP_SEPARATOR, asks_a_question, provinces_in_question
+from bot.analysis import provinces_in_question
+from bot.asking import FOLLOWUP_SEPARATOR, asks_a_question
 from bot.language import detect_language, is_stopword, words
 from bot.provinces import PROVINCES, PROVINCES_BEFORE_2025, current_name
 from bot.records import Answer

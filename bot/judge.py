@@ -18,9 +18,10 @@ import math
 import re
 from dataclasses import dataclass, replace
 
-from bot.analysis import ISSUING, Query
+from bot.analysis import Query
+from bot.asking import ISSUING
 from bot.config import AnswerConfig
-from bot.facts import holds_the_posts_given, people_named
+from bot.people import holds_the_posts_given, people_named
 from bot.records import Hit
 from bot.search import Retrieved, Searcher
 from bot.text import fold, has_words, sentence_spans

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 
 from bot.analysis import Query
 from bot.embedding import Embedder
-from bot.facts import (FACT_KINDS, counted_units, dates_a_document, document_kinds_in, facts_in, holds_the_asked_post,
-                       named_numbers, names_a_document, number_beside, role_coverage)
+from bot.facts import (FACT_KINDS, counted_units, dates_a_document, document_kinds_in, facts_in, named_numbers,
+                       names_a_document, number_beside)
+from bot.people import holds_the_asked_post, role_coverage
 from bot.records import Hit
 from bot.search import Searcher
 from bot.text import fold, sentence_spans

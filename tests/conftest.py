@@ -244,6 +244,13 @@ def built_seed(tmp_path_factory, bundled_embedder) -> Project:
     return project
 
 
+@pytest.fixture(scope="session")
+def answerer(built_seed, bundled_embedder):
+    """An Answerer over the built seed index, with the real model."""
+    from bot.answer import Answerer
+    return Answerer.open(built_seed.config, embedder=bundled_embedder)
+
+
 @pytest.fixture
 def built_seed_copy(built_seed: Project, tmp_path: Path) -> Project:
     """A private copy of the built seed project (config, corpus and index), free to modify."""

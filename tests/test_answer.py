@@ -15,17 +15,11 @@ from bot.build import build_index
 from bot.config import AnswerConfig
 from bot.evaluation import evaluate, load_qa
 from bot.store import DB_NAME, current_generation
+from seed_articles import NGHE_AN_2022, QUANG_NINH
 
 pytestmark = pytest.mark.slow
 
 QA_FILE = Path(__file__).parent / "data" / "seed_qa.toml"
-NGHE_AN_DRAFT = "002_f4c38aa5626986ed.txt"
-QUANG_NINH = "001_7c41b3213df7f756.txt"
-
-
-@pytest.fixture(scope="module")
-def answerer(built_seed, bundled_embedder) -> Answerer:
-    return Answerer.open(built_seed.config, embedder=bundled_embedder)
 
 
 @pytest.fixture(scope="module")
@@ -74,7 +68,7 @@ def test_english_government_index_question_quotes_the_25_30_target(answerer):
     answer = answerer.answer("What is Nghệ An's Government-index target?")
     assert answer.found and answer.language == "en"
     first = answer.citations[0]
-    assert first.source_file == NGHE_AN_DRAFT
+    assert first.source_file == NGHE_AN_2022
     assert (first.outlet, first.published) == ("Báo Nghệ An", "2022-07-01")
     assert first.title.startswith("Ban Chấp hành Đảng bộ tỉnh Nghệ An")
     assert "tốp 25 - 30 tỉnh, thành phố có chỉ số cao về Chính phủ số" in first.quote
@@ -94,7 +88,7 @@ def test_question_without_diacritics_finds_the_same_passage(answerer):
     plain = answerer.answer("muc tieu chinh phu so nghe an")
     marked = answerer.answer("mục tiêu Chính phủ số Nghệ An")
     assert plain.found and marked.found
-    assert plain.citations[0].source_file == marked.citations[0].source_file == NGHE_AN_DRAFT
+    assert plain.citations[0].source_file == marked.citations[0].source_file == NGHE_AN_2022
     assert plain.citations[0].quote == marked.citations[0].quote
     assert plain.text.startswith("Theo") and marked.text.startswith("Theo")
 

@@ -7,20 +7,12 @@ from __future__ import annotations
 
 import pytest
 
-from bot.answer import Answerer
-from bot.facts import posts_given
+from bot.people import posts_given
 from bot.text import search_key
+from seed_articles import CUA_LO_2023, QUANG_NINH, THANH_HOA
 
 pytestmark = pytest.mark.slow
 
-QUANG_NINH = "001_7c41b3213df7f756.txt"
-CUA_LO_2023 = "000_168b4fa967d107c9.txt"
-THANH_HOA = "004_19ab1e55f0366f18.txt"
-
-
-@pytest.fixture(scope="module")
-def answerer(built_seed, bundled_embedder) -> Answerer:
-    return Answerer.open(built_seed.config, embedder=bundled_embedder)
 
 
 @pytest.mark.parametrize("question, source, fact", [

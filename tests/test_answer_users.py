@@ -12,18 +12,10 @@ from bot.answer import Answerer
 from bot.conversation import Turn, detect_provinces, followup_question
 from bot.evaluation import QAItem, answer_in_context
 from bot.text import search_key
+from seed_articles import CUA_LO_2023, NGHE_AN_2022, PLAN_2021, QUANG_NINH, THANH_HOA
 
 pytestmark = pytest.mark.slow
 
-NGHE_AN_2022 = "002_f4c38aa5626986ed.txt"
-CUA_LO_2023 = "000_168b4fa967d107c9.txt"
-QUANG_NINH = "001_7c41b3213df7f756.txt"
-PLAN_2021 = "003_500af1a167ffe578.txt"
-
-
-@pytest.fixture(scope="module")
-def answerer(built_seed, bundled_embedder) -> Answerer:
-    return Answerer.open(built_seed.config, embedder=bundled_embedder)
 
 
 def cited_text(answer) -> str:
@@ -54,7 +46,7 @@ def test_casual_phone_vietnamese_is_answered_from_the_right_article(answerer, qu
     ("What kind of neighbourhood team did Nghe An's Party secretary suggest to help residents and businesses pick up digital skills?",
      NGHE_AN_2022, "tổ công nghệ số cộng đồng"),
     ("How many goals has Quang Ninh hit so far in its digital push?", QUANG_NINH, "7/20"),  # "hit", "so far"
-    ("Which ministry official joined Thanh Hoa's online conference?", "004_19ab1e55f0366f18.txt", "Nguyễn Phú Tiến"),
+    ("Which ministry official joined Thanh Hoa's online conference?", THANH_HOA, "Nguyễn Phú Tiến"),
 ])
 def test_english_in_everyday_words_finds_the_vietnamese_article(answerer, question, source, fact):
     answer = answerer.answer(question)
@@ -390,7 +382,7 @@ def test_related_passages_are_cited_and_marked(answerer):
     # The article on Thanh Hóa's Resolution 06 is close, but says nothing of cancelling it.
     answer = answerer.answer("When did Thanh Hóa cancel Resolution 06?")
     assert answer.confidence == "related"
-    assert answer.citations[0].source_file == "004_19ab1e55f0366f18.txt"
+    assert answer.citations[0].source_file == THANH_HOA
     assert "may not answer" in answer.text
 
 

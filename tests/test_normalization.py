@@ -89,7 +89,7 @@ def test_who_opening_a_relative_clause_asks_for_no_one(analyzer):
 
 
 def test_a_followup_asks_what_its_own_words_ask_or_else_what_the_topic_asked(analyzer):
-    from bot.analysis import FOLLOWUP_SEPARATOR as SEP
+    from bot.asking import FOLLOWUP_SEPARATOR as SEP
 
     assert analyzer.analyze(f"Hội nghị diễn ra khi nào{SEP}ai chủ trì?").asks == "who"
     # "còn X thì sao?": the same question about another part of the topic

@@ -92,7 +92,7 @@ def test_fast_enough_for_every_question():
 
 
 def test_a_comparison_asks_each_province_the_words_of_its_own_clauses():
-    from bot.analysis import asks_a_question
+    from bot.asking import asks_a_question
     from bot.comparison import scene_words, words_asked_of
 
     asked = words_asked_of("Ai chủ trì điểm cầu Cửa Lò của Nghệ An, còn ở Quảng Ninh ai chủ trì cuộc họp đánh giá 2 năm?",
