@@ -59,9 +59,10 @@ def test_english_in_everyday_words_finds_the_vietnamese_article(answerer, questi
 @pytest.mark.parametrize("question, fact", [
     ("According to Thanh Hoa's vice chairman, what is the toughest thing about going digital?", "thay đổi thói quen"),
     ("What did Quang Ninh's chairman say matters most for digital change to succeed?", "quan trọng nhất"),
+    ("According to Quang Ninh's chairman, what attitudes must departments absolutely not have?", "tuyệt đối không được"),
 ])
 def test_everyday_english_is_answered_by_the_sentence_that_says_it(answerer, question, fact):
-    # "toughest", "matters most": the glossary's everyday words find the sentence, shown first
+    # "toughest", "matters most", "absolutely not": the glossary's everyday words find the sentence, shown first
     answer = answerer.answer(question)
     assert answer.found and fact in answer.short_answer, answer.text
 
