@@ -58,6 +58,7 @@ SETS = {**{name: _DATA / file for name, file in _WHOLE.items()},
 # Sets that are one half of a file: (start, step) over its items.
 HALVES = {f"{name}-{half}": (start, 2) for name in _SPLIT for half, start in (("dev", 0), ("test", 1))}
 
+
 def questions(name: str) -> list:
     start, step = HALVES.get(name, (0, 1))
     return load_qa(SETS[name])[start::step]

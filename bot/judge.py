@@ -164,13 +164,13 @@ def confirms_premises(evidence: Evidence, query: Query, every_number: bool = Fal
     Đức Trung … hội nghị của Thanh Hóa": he is Nghệ An's), with the posts it gives them ("Deputy
     Minister Nguyễn Phú Tiến": a Phó Cục trưởng)."""
     first = evidence.hits[0].metadata
-    written = " ".join([first.title, *(h.text for h in evidence.hits)])
+    document = " ".join([first.title, *(h.text for h in evidence.hits)])
     people = people_named(query.text)
     if people:
-        document = fold(written)
-        if not all(has_words(document, p) for p in people):
+        folded = fold(document)
+        if not all(has_words(folded, p) for p in people):
             return False
-    if not holds_the_posts_given(query.text, written):
+    if not holds_the_posts_given(query.text, document):
         return False
     text = " ".join([first.title, first.published, *(h.text for h in evidence.examined)]).lower()
     folded = fold(query.text)

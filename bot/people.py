@@ -150,8 +150,9 @@ def holds_the_posts_given(question: str, document: str) -> bool:
     """Every person the question names with a post has that post wherever the document gives them
     one ("Deputy Minister Nguyễn Phú Tiến": the article's "Phó Cục trưởng Nguyễn Phú Tiến" is
     not); true of people it does not mention or gives no post."""
-    folded = fold(document)
-    for name, post in posts_given(question):
+    given = posts_given(question)
+    folded = fold(document) if given else ""
+    for name, post in given:
         roles = [fold(_role_around(document, m.start(), m.end()))
                  for m in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", folded)]
         posted = [r for r in roles if _ANY_POST.search(r)]

@@ -21,7 +21,8 @@ import sqlite3
 import unicodedata
 from contextlib import closing
 
-from bot.provinces import PROVINCES, PROVINCES_BEFORE_2025, canonical_key, current_name, fold_same_length, package_data_dir
+from bot.provinces import (PROVINCES, PROVINCES_BEFORE_2025, canonical_key, current_name, fold_same_length, names_pattern,
+                           package_data_dir)
 
 _PREFIX = r"(?P<prefix>(?:thi xa|tx|thanh pho|tp|phuong|town of|city of)\.?\s+)"
 _HONORIFIC = re.compile(r"(?i)(?:ông|bà|anh|chị|chú|cô|đồng chí|mr|mrs|ms|dr)\.?\s+$")
@@ -50,8 +51,7 @@ def _places() -> dict[str, str]:
 @functools.lru_cache(maxsize=1)
 def _matcher() -> tuple[re.Pattern, dict[str, str]]:
     by_key = {fold_same_length(name): name for name in _places()}
-    alternatives = "|".join(re.escape(k).replace(r"\ ", r"\s+") for k in sorted(by_key, key=len, reverse=True))
-    return re.compile(rf"(?<![\w.])(?:{_PREFIX})?(?P<name>{alternatives})(?![\w])"), by_key
+    return names_pattern(by_key, _PREFIX), by_key
 
 
 def provinces_of_places(text: str) -> tuple[str, ...]:

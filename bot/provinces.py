@@ -99,9 +99,16 @@ def _key(name: str) -> str:
 @functools.lru_cache(maxsize=1)
 def _matcher() -> tuple[re.Pattern, dict[str, str]]:
     by_key = {_key(name): name for name in _TO_CURRENT}
+    return names_pattern(by_key, _PREFIX), by_key
+
+
+def names_pattern(keys, prefix: str) -> re.Pattern:
+    """A pattern finding any of the folded place names `keys` (longest first, spaces and hyphens
+    as typed) as whole words in folded text, after an optional `prefix` (a "prefix" group) in a
+    "name" group."""
     alternatives = "|".join(re.escape(k).replace(r"\ \-\ ", r"\s*-\s*").replace(r"\ ", r"\s+")
-                            for k in sorted(by_key, key=len, reverse=True))
-    return re.compile(rf"(?<![\w.])(?:{_PREFIX})?(?P<name>{alternatives})(?![\w])"), by_key
+                            for k in sorted(keys, key=len, reverse=True))
+    return re.compile(rf"(?<![\w.])(?:{prefix})?(?P<name>{alternatives})(?![\w])")
 
 
 def canonical_key(text: str) -> str:

@@ -221,8 +221,9 @@ def _said(pattern: re.Pattern, sentence: str, asked: str) -> bool:
 
 
 def _relevance(searcher: Searcher, query: Query, text: str, provinces: tuple[str, ...]) -> float:
-    """How much of the question `text` holds: its concepts, its adjacent pairs, and a follow-up's
-    own words once more ("<topic> – còn kinh tế số?" is answered by the sentence on kinh tế số)."""
+    """How much of the question `text` holds: its concepts, its adjacent pairs, and its focus once
+    more, a follow-up's own words or what is asked after a scene or a speaker ("<topic> – còn kinh
+    tế số?" is answered by the sentence on kinh tế số)."""
     return (searcher.coverage(query, text, provinces) + 0.5 * searcher.pair_coverage(query, text)
             + searcher.focus_coverage(query, text, provinces))
 
