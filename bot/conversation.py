@@ -16,8 +16,9 @@ from dataclasses import dataclass
 from typing import Callable, Hashable
 
 from bot.analysis import provinces_in_question
-from bot.asking import FOLLOWUP_SEPARATOR, asks_a_question
+from bot.asking import FOLLOWUP_SEPARATOR, asks_a_question, asks_of
 from bot.language import detect_language, is_stopword, words
+from bot.people import person_answered
 from bot.provinces import PROVINCES, PROVINCES_BEFORE_2025, current_name
 from bot.records import Answer
 from bot.text import fold, has_diacritics, nfc
@@ -34,15 +35,18 @@ class Turn:
     at: float  # time.time() when it was asked
     language: str = "vi"
     answered_from: str = ""  # the source file a confident answer cited first ("" when not confident)
+    person: str = ""  # the one person a confident answer to "who …?" named, as written
 
 
 def turn_after(question: str, asked: str, answer: Answer, at: float, expand: Callable[[str], str] = nfc) -> Turn:
     """The turn `question` makes once answered: as typed, as asked (the follow-up resolved), the
     provinces it is about (abbreviations written out by `expand`, as in followup_question) and what
-    it cites."""
+    it cites, and who it named when it asked who."""
+    asked_who = asks_of(asked.rpartition(FOLLOWUP_SEPARATOR)[2]) == "who"
     return Turn(question=nfc(question), effective_question=asked, provinces=detect_provinces(expand(asked)),
                 cited_doc_ids=tuple(c.doc_id for c in answer.citations), at=at, language=answer.language,
-                answered_from=answer.citations[0].source_file if answer.found and answer.citations else "")
+                answered_from=answer.citations[0].source_file if answer.found and answer.citations else "",
+                person=person_answered(answer.short_answer) if answer.found and asked_who else "")
 
 
 def context_source(previous: Turn | None, message: str, asked: str) -> str:
@@ -126,7 +130,7 @@ def followup_question(message: str, previous: Turn | None, *, now: float, max_ag
     aspect = _ellipsis(lowered, core)
     named = detect_provinces(core)
     if aspect is not None and _VAGUE.match(fold(aspect.lower())):
-        return f"{topic(previous.effective_question)}{FOLLOWUP_SEPARATOR}{message}"  # "còn gì nữa?": more on the same topic
+        return _in_context(message, previous)  # "còn gì nữa?": more on the same topic
     if aspect is not None:
         aspect_provinces = detect_provinces(aspect)
         if aspect_provinces and _only_provinces(aspect):
@@ -140,9 +144,11 @@ def followup_question(message: str, previous: Turn | None, *, now: float, max_ag
             return _join(aspect, ())  # "còn Quảng Ninh đặt mục tiêu gì?": a question of its own
         # "còn Ban Chấp hành?", "còn chỉ tiêu kinh tế số thì sao?": the same question about another
         # part of the previous topic
-        return f"{topic(previous.effective_question)}{FOLLOWUP_SEPARATOR}{message}"
-    if not named and not replied and _names_something_new(core, previous.effective_question):
-        return message  # "Who won the World Cup?" after a question on Quảng Ninh: a question of its own
+        return _in_context(message, previous)
+    if not named and not replied and not _refers_to_someone(lowered) and _names_something_new(core, previous.effective_question):
+        # "Who won the World Cup?" after a question on Quảng Ninh: a question of its own; not "ông
+        # ấy giữ cương vị gì trong Ban chỉ đạo?", about someone before
+        return message
     short = len(words(core)) <= _MAX_QUESTION_FOLLOWUP_WORDS
     folded = fold(lowered)
     asks_about_previous = (short and not named and (_QUESTION_WORDS.match(folded) or _PRONOUNS.search(folded))) or (
@@ -150,7 +156,7 @@ def followup_question(message: str, previous: Turn | None, *, now: float, max_ag
         not named and _refers_to_someone(lowered)) or (
         not named and (_shares_a_term(core, previous.effective_question) or _continues(lowered)))
     if asks_about_previous or (replied and short and not named and len(words(core)) <= 3):
-        return f"{topic(previous.effective_question)}{FOLLOWUP_SEPARATOR}{message}"
+        return _in_context(message, previous)
     if not named and previous.provinces and (replied or len(words(core)) <= _MAX_PROVINCE_FOLLOWUP_WORDS
                                              or _means_the_province(message)):  # as typed: "ubnd tinh" stays plain
         # "trọng tâm là gì?" right after a question about a province: still about that province.
@@ -196,6 +202,25 @@ def _content_pairs(text: str) -> set[tuple[str, str]]:
 def _means_the_province(text: str) -> bool:
     """True for "ai là chủ tịch UBND tỉnh?", "chu tich tinh la ai", "the province's target"."""
     return bool(_PROVINCE_MEANT.search(text) or (not has_diacritics(text) and _PROVINCE_MEANT_PLAIN.search(text)))
+
+
+def _in_context(message: str, previous: Turn) -> str:
+    """`message` asked about the previous question's topic; when it asks the post of the person
+    that question's answer named ("what was his other role there?" after "Who led …?" answered by
+    Mai Xuân Liêm), the person named: the post is in a sentence naming him, not any of the
+    meeting's. What he said is not named so: news quote a speaker by post ("Bí thư Tỉnh ủy yêu
+    cầu …"), and the name would pull the sentence introducing him instead."""
+    if previous.person and _ASKS_A_POST.search(fold(message.lower())):
+        message = _VI_PERSON_REFERENCE.sub(lambda m: f"{m.group(1)} {previous.person}" if m.group(1) else previous.person, message)
+        message = _EN_POSSESSIVE.sub(f"{previous.person}'s", message)
+        message = _EN_PERSON_REFERENCE.sub(previous.person, message)
+    return f"{topic(previous.effective_question)}{FOLLOWUP_SEPARATOR}{message}"
+
+
+_ASKS_A_POST = re.compile(r"\b(?:chuc(?: vu)?|vai tro|cuong vi|role|roles|title|titles|job|position|post)\b")
+_VI_PERSON_REFERENCE = re.compile(r"(?i)(?<!\w)(?:(ông|bà|ong|ba)|anh|chị|chi) (?:ấy|ay|ta)(?!\w)")
+_EN_POSSESSIVE = re.compile(r"(?i)\b(?:his|her)\b(?=\s+\w)")
+_EN_PERSON_REFERENCE = re.compile(r"(?i)\b(?:he|him|she|her)\b")
 
 
 def _continues(lowered: str) -> bool:

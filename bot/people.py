@@ -20,8 +20,9 @@ UPPER = "A-ZĐÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬÈÉẺẼẸÊỀ�
 NAME = rf"[{UPPER}][^\W\d_]*(?:\s+[{UPPER}][^\W\d_]*){{1,3}}"
 _TITLES = "Chủ tịch|Phó Chủ tịch|Bí thư|Phó Bí thư|Giám đốc|Phó Giám đốc|Tổng Giám đốc|Trưởng|Phó Trưởng|Thứ trưởng|Bộ trưởng|Ủy viên"
 _PERSON = re.compile(rf"(?:(?:đồng chí|ông|bà|Đồng chí|Ông|Bà)\s+(?!(?:{_TITLES})\b)(?:{NAME}))|(?:{NAME})(?=\s*[,–-]?\s*(?:{_TITLES}))")
-# "Giám đốc Sở Y tế Dương Đình Chỉnh", "Chủ tịch UBND tỉnh Nguyễn Đức Trung": the name after the post.
-_TITLED_NAME = rf"(?:{_TITLES})(?:\s+[^\s,.;:()“”\"]+){{1,6}}?\s+(?P<name>{NAME})(?![^\W\d_])"
+# "Giám đốc Sở Y tế Dương Đình Chỉnh", "Chủ tịch UBND tỉnh Nguyễn Đức Trung": the name after the post,
+# not an abbreviation: "Phó Trưởng Ban Thường trực BCĐ Chuyển đổi số" names no one.
+_TITLED_NAME = rf"(?:{_TITLES})(?:\s+[^\s,.;:()“”\"]+){{1,6}}?\s+(?P<name>(?![{UPPER}]{{2}}){NAME})(?![^\W\d_])"
 SOMEONE = re.compile(rf"{_PERSON.pattern}|{_TITLED_NAME}")
 # "Ai là Bí thư Tỉnh ủy Quảng Ninh?", "Giám đốc Sở Y tế là ai?", "Who is …": a question of identity
 # (not "Ai là người giới thiệu …?", who did something),
@@ -194,6 +195,19 @@ def role_of(text: str, name: str) -> str:
     """The role around the first mention of `name` in text."""
     at = text.find(name)
     return _role_around(text, at, at + len(name))
+
+
+def person_answered(short_answer: str) -> str:
+    """The one person a who-question's short answer gives, as written: "Đồng chí Mai Xuân Liêm" ->
+    "Mai Xuân Liêm", "Giám đốc Sở Y tế Dương Đình Chỉnh" -> "Dương Đình Chỉnh"; "" when it names no
+    one or several."""
+    text = short_answer.strip()
+    found = {re.sub(r"^(?:[Đđ]ồng chí|[Ôô]ng|[Bb]à)\s+", "", (m.group("name") or m.group(0)).strip())
+             for m in SOMEONE.finditer(text)}
+    if not found and re.fullmatch(NAME, text):  # "Nguyễn Văn Thông": the name alone
+        found = {text}
+    names = {n for n in found if fold(n.split()[0]).lower() in _FAMILY_NAMES and not provinces_in(n)}
+    return names.pop() if len(names) == 1 else ""
 
 
 def bare_name(person: str) -> str:

@@ -487,7 +487,22 @@ def test_when_a_document_was_adopted_is_not_answered_by_a_deadline(answerer):
     ("According to Thanh Hoa's vice chairman, what is the toughest thing about going digital?", "thay đổi thói quen"),
     ("What did Quang Ninh's chairman say matters most for digital change to succeed?", "quan trọng nhất"),
     ("According to Quang Ninh's chairman, what attitudes must departments absolutely not have?", "tuyệt đối không được"),
+    # an abbreviation after a post ("Phó Trưởng Ban Thường trực BCĐ Chuyển đổi số") names no one
+    ("Ai chỉ đạo hội nghị trực tuyến triển khai nhiệm vụ chuyển đổi số năm 2022 của Thanh Hóa?", "Mai Xuân Liêm"),
 ])
 def test_the_short_answer_says_what_was_asked(answerer, question, fact):
     answer = answerer.answer(question)
     assert answer.found and fact in answer.short_answer, answer.text
+
+
+@pytest.mark.parametrize("previous, message, post", [
+    ("Ai chỉ đạo hội nghị trực tuyến triển khai nhiệm vụ chuyển đổi số năm 2022 của Thanh Hóa?",
+     "ông ấy còn giữ cương vị gì trong Ban chỉ đạo?", "Phó Trưởng Ban Thường trực"),
+    ("Which provincial vice chairman spoke at Thanh Hoa's online digital transformation meeting in April 2022?",
+     "what other role did he have?", "Phó Trưởng Ban Thường trực"),
+])
+def test_the_post_of_the_person_answered_before_is_quoted_from_the_sentence_naming_them(answerer, previous, message, post):
+    # the meeting's opening sentence shares the topic's words; the post is where the person is named
+    answer = answer_in_context(answerer, QAItem(message, source="", previous=previous))
+    assert answer.found and answer.citations[0].source_file == THANH_HOA, answer.text
+    assert post in answer.citations[0].quote, answer.citations[0].quote
