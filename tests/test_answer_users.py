@@ -221,6 +221,9 @@ def ask_after(answerer: Answerer, previous: str, message: str):
     # "ông ấy": the chairman just asked about, however long the message
     ("Ai chủ trì cuộc họp đánh giá 2 năm thực hiện Nghị quyết 09 của Quảng Ninh?",
      "ông ấy yêu cầu những ngành nào phải khẩn trương xây dựng kế hoạch chuyển đổi số riêng?", "Y tế, giáo dục"),
+    # "ông ấy", "chỗ nào" ask; the article never writes them
+    ("Giám đốc Sở Y tế Nghệ An phát biểu gì tại Hội nghị lần thứ 9?", "ông ấy bảo chỗ nào vướng nhất?",
+     "chính sách thuê hạ tầng số"),
 ])
 def test_a_followup_is_answered_from_the_article_that_answered_the_question_before(answerer, previous, message, fact):
     # asked alone, each would get only "the closest passages": the conversation says which article
