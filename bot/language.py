@@ -30,7 +30,7 @@ show give me know want wanted find get let us about what's whats is there any
 hello hi hey thanks thank good morning afternoon evening bye according set sets setting make makes made
 say says said take takes took one's
 compare compared comparing comparison difference differences differ between versus vs
-came come comes happen happened happens mentioned mention
+came come comes happen happened happens mentioned mention really actually basically
 """.split())
 
 # Frequent Vietnamese syllables, folded: decide the language of questions typed without diacritics.
