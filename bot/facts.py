@@ -94,6 +94,8 @@ def holds_asked_kind(query: Query, text: str) -> bool:
         if query.language == "vi" and IDENTITY.search(folded):
             # "Ai là Chủ tịch UBND tỉnh?" is not answered by "Chủ tịch UBND tỉnh đề nghị …": a name, or nothing
             return any(not provinces_in(m.group(0)) for m in re.finditer(NAME, text))
+        if IDENTITY.search(folded) and post_named(query.text):
+            return bool(SOMEONE.search(text))  # "Who was Nghe An's party secretary in 2022?": a person
     if query.asks in ("day", "month"):
         # "When was the resolution adopted?" is not answered by a deadline ("gửi về Sở TT&TT trước
         # ngày 30/9/2021"), but by a document's own day ("Nghị quyết số 09-NQ/TU, ngày 05/8/2022")

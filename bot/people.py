@@ -45,6 +45,8 @@ def names_the_asked_role(searcher: Searcher, query: Query, text: str, provinces:
     if query.asks != "who" or not (identity or names_only_a_post(folded)):
         return True
     query = _post_asked(query, folded, identity.end()) if identity else query
+    # "Nghe An party chief in 2022?": the year is when, not part of the post
+    query = replace(query, concepts=tuple(c for c in query.concepts if not re.fullmatch(r"(?:19|20)\d\d", c.label)))
     deputy = bool(re.search(r"\b(?:pho|deputy|vice)\b", fold(query.text)))
     title = next((fold(p.key) for c in query.concepts if not c.province for p in c.phrases if fold(p.key) not in ("pho", "deputy", "vice")), "")
     if title.startswith("pho "):  # "vice chairman", read as one term: "phó chủ tịch"
@@ -101,6 +103,7 @@ def _role_around(text: str, start: int, end: int) -> str:
 _POSTS = {"chu tich": "chu tich", "bi thu": "bi thu", "giam doc": "giam doc", "truong ban": "truong ban",
           "bo truong": "bo truong", "thu truong": "thu truong", "chairman": "chu tich", "chairwoman": "chu tich",
           "chair": "chu tich", "party secretary": "bi thu", "party chief": "bi thu", "secretary": "bi thu",
+          "party boss": "bi thu", "boss": "chu tich",
           # the head of a department (Cục, Vụ) is its director in English too
           "director": "giam doc|cuc truong|vu truong|vien truong", "minister": "bo truong"}
 _POST = re.compile(r"\b(?:(pho|deputy|vice)[\s-]+)?(" + "|".join(sorted(_POSTS, key=len, reverse=True)) + r")\b")

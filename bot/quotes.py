@@ -15,7 +15,7 @@ from bot.analysis import Query
 from bot.embedding import Embedder
 from bot.facts import (FACT_KINDS, counted_units, dates_a_document, document_kinds_in, facts_in, named_numbers,
                        names_a_document, number_beside)
-from bot.people import holds_the_asked_post, role_coverage
+from bot.people import holds_the_asked_post, post_named, role_coverage
 from bot.records import Hit
 from bot.search import Searcher
 from bot.text import fold, sentence_spans
@@ -178,6 +178,8 @@ def _scores(searcher: Searcher, embedder: Embedder | None, query: Query, sentenc
     named = named_numbers(query.text) if dated else []
     # the kinds of document whose day is asked, written with it: "Nghị quyết số 09-NQ/TU, ngày 05/8/2022"
     dated_kinds = "|".join(document_kinds_in(asked)) if dated else ""
+    # "Who was the provincial chairman that led …?": the person holding that post is what was asked
+    post_asked = query.asks == "who" and post_named(query.asked_part().text) is not None
     for o in offsets:
         s = sentences[o]
         score = _relevance(searcher, query, s, provinces)
@@ -188,6 +190,9 @@ def _scores(searcher: Searcher, embedder: Embedder | None, query: Query, sentenc
         if facts_in(query, s):
             # a day, a month or a document's number is said or not: no other sentence answers
             score += _FACT_BONUS * (2 if query.asks in ("day", "month", "document_number") else 1)
+            if post_asked and any(holds_the_asked_post(query, s, n) for n in facts_in(query, s)):
+                # the holder of the post asked is named or not, as a day is said or not
+                score += 2 * _FACT_BONUS
             if counted and number_beside(s, counted):
                 # "bao nhiêu mục tiêu?": "7/20 mục tiêu", not "sau 2 năm": the count asked for is said
                 # or not, as a day is
