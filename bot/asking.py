@@ -13,7 +13,7 @@ from bot.text import fold, has_diacritics
 # Between the previous question's topic and a follow-up asked in its context (bot/conversation.py).
 FOLLOWUP_SEPARATOR = " – "
 _WHEN = (r"\b(?:khi nao|ngay nao|bao gio|thoi gian nao|luc nao|nam nao|thang nao|thoi diem nao|ngay ban hanh|ban hanh ngay|som hon|"
-         r"co truoc|muon hon|tre hon|thang may|nam may|may gio|hom nao|hoi nao|when|what date|which date|what year|which year|earlier)\b")
+         r"co truoc|muon hon|tre hon|thang may|nam may|may gio|hom nao|hoi nao|when(?! it comes to)|what date|which date|what year|which year|earlier)\b")
 # A question word of a follow-up's own, once the "còn … thì sao" / "what about …" frame is taken off.
 _OWN_QUESTION = re.compile(r"\b(?:gi|nao|ai|dau|sao|may|bao nhieu|bao gio|bao lau|what|which|who|whom|how|why|where|when)\b")
 _ELLIPSIS_FRAME = re.compile(r"\b(?:thi sao|the nao|ra sao|what about|how about)\W*$|^\W*(?:what|how) about\b")

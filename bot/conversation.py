@@ -217,7 +217,7 @@ def _in_context(message: str, previous: Turn) -> str:
     return f"{topic(previous.effective_question)}{FOLLOWUP_SEPARATOR}{message}"
 
 
-_ASKS_A_POST = re.compile(r"\b(?:chuc(?: vu)?|vai tro|cuong vi|role|roles|title|titles|job|position|post)\b")
+_ASKS_A_POST = re.compile(r"\b(?:chuc(?: vu)?|vai tro|cuong vi|roles?|titles?|jobs?|positions?|posts?)\b")
 _VI_PERSON_REFERENCE = re.compile(r"(?i)(?<!\w)(?:(ông|bà|ong|ba)|anh|chị|chi) (?:ấy|ay|ta)(?!\w)")
 _EN_POSSESSIVE = re.compile(r"(?i)\b(?:his|her)\b(?=\s+\w)")
 _EN_PERSON_REFERENCE = re.compile(r"(?i)\b(?:he|him|she|her)\b")

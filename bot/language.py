@@ -31,6 +31,7 @@ hello hi hey thanks thank good morning afternoon evening bye according set sets 
 say says said take takes took one's
 compare compared comparing comparison difference differences differ between versus vs
 came come comes happen happened happens mentioned mention really actually basically
+think thinks tell tells told simply supposed during while many besides date kind up out used m
 """.split())
 
 # Frequent Vietnamese syllables, folded: decide the language of questions typed without diacritics.

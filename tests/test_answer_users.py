@@ -492,20 +492,35 @@ def test_when_a_document_was_adopted_is_not_answered_by_a_deadline(answerer):
     ("According to Quang Ninh's chairman, what attitudes must departments absolutely not have?", "tuyệt đối không được"),
     # an abbreviation after a post ("Phó Trưởng Ban Thường trực BCĐ Chuyển đổi số") names no one
     ("Ai chỉ đạo hội nghị trực tuyến triển khai nhiệm vụ chuyển đổi số năm 2022 của Thanh Hóa?", "Mai Xuân Liêm"),
+    # a post asked ("the head of the provincial government"): the sentence naming its holder, not
+    # one sharing the scene's words; a year is when, not part of the post
+    ("Who was the top boss of the Nghe An provincial government that chaired the one-year check-up?", "Nguyễn Đức Trung"),
+    ("Who was the chairman of Nghe An's provincial government who led the one-year review online?", "Nguyễn Đức Trung"),
+    # "when it comes to" asks no date
+    ("When it comes to going digital, what did Quang Ninh's chairman say the province cannot do?", "không thể đứng ngoài"),
 ])
 def test_the_short_answer_says_what_was_asked(answerer, question, fact):
     answer = answerer.answer(question)
     assert answer.found and fact in answer.short_answer, answer.text
 
 
-@pytest.mark.parametrize("previous, message, post", [
+def test_who_held_a_post_is_not_answered_by_a_sentence_naming_no_one(answerer):
+    # "xin ý kiến Ban chấp hành Đảng bộ tỉnh vào tháng 5/2022" shares "party" and "2022", names no
+    # one; the year is when, not part of the post
+    answer = answerer.answer("Who was Nghe An's party secretary in 2022?")
+    assert "Thái Thanh Quý" in answer.text, answer.text
+
+
+@pytest.mark.parametrize("previous, message, source, post", [
     ("Ai chỉ đạo hội nghị trực tuyến triển khai nhiệm vụ chuyển đổi số năm 2022 của Thanh Hóa?",
-     "ông ấy còn giữ cương vị gì trong Ban chỉ đạo?", "Phó Trưởng Ban Thường trực"),
+     "ông ấy còn giữ cương vị gì trong Ban chỉ đạo?", THANH_HOA, "Phó Trưởng Ban Thường trực"),
     ("Which provincial vice chairman spoke at Thanh Hoa's online digital transformation meeting in April 2022?",
-     "what other role did he have?", "Phó Trưởng Ban Thường trực"),
+     "what other role did he have?", THANH_HOA, "Phó Trưởng Ban Thường trực"),
+    ("Who led Quang Ninh's meeting on two years of Resolution 09?", "what other jobs does he hold?", QUANG_NINH,
+     "Phó Bí thư Tỉnh ủy"),
 ])
-def test_the_post_of_the_person_answered_before_is_quoted_from_the_sentence_naming_them(answerer, previous, message, post):
+def test_the_post_of_the_person_answered_before_is_quoted_from_the_sentence_naming_them(answerer, previous, message, source, post):
     # the meeting's opening sentence shares the topic's words; the post is where the person is named
     answer = answer_in_context(answerer, QAItem(message, source="", previous=previous))
-    assert answer.found and answer.citations[0].source_file == THANH_HOA, answer.text
+    assert answer.found and answer.citations[0].source_file == source, answer.text
     assert post in answer.citations[0].quote, answer.citations[0].quote
