@@ -39,6 +39,13 @@ _CLAIM = re.compile(r"\b(?:dung|phai)\s+(?:khong|ko|k|hok|hong|chu|ha)\b|\bco ph
 _ISSUED_IN = re.compile(rf"\b{ISSUING}\b[^?.]{{0,25}}?(?<![\d.,/])((?:19|20)\d\d)(?![\d/])"
                         # "… năm 2020 thông qua nghị quyết …", not a horizon ("đến năm 2025 ban hành …")
                         rf"|(?<!den )(?<!toi )\b(?:nam|in) ((?:19|20)\d\d) (?:\w+ ){{0,2}}?{ISSUING}\b")
+# How long a review looked back ("hội nghị tổng kết 3 năm", "sau 2 năm thực hiện", "the three-year
+# review"): a meeting the question takes for granted, which a passage on another span is not (folded).
+_YEAR_WORDS = {"one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "mot": "1", "hai": "2", "ba": "3"}
+_SPAN = r"(\d+|one|two|three|four|five)"
+_REVIEW_SPAN = re.compile(rf"\b(?:so ket|tong ket|danh gia|sau|qua)\s+(?:hon\s+)?(\d+|mot|hai|ba)\s+nam\b"
+                          rf"|\b{_SPAN}[- ]years?\s+(?:review|check-up|checkup|stocktake|assessment)\b"
+                          rf"|\b(?:after|reviewing|reviewed|review of)\s+(?:the\s+(?:first\s+)?)?{_SPAN}\s+years?\b")
 # Chunks of one document looked at for its evidence.
 _CHUNKS_PER_DOCUMENT = 3
 # Dense results averaged for the topic's level, against which the best chunk's peak is measured.
@@ -132,7 +139,10 @@ def confidence_of(evidence: Evidence, query: Query, settings: AnswerConfig, cont
     # each way of checking the premises once, however many cut-offs the probability clears
     checks = sorted({every_number for cutoff, every_number in _answer_cutoffs(evidence, query, settings, context)
                      if probability >= cutoff})
-    if any(confirms_premises(evidence, query, every_number) for every_number in checks):
+    # a follow-up moved to another province ("còn Nghệ An?" after Quảng Ninh's two-year review) asks
+    # for that province's own review, whatever its span
+    if any(confirms_premises(evidence, query, every_number) for every_number in checks) and (
+            context or holds_the_review_span(evidence, query)):
         return CONFIDENT
     if probability >= settings.related_cutoff(query.language):
         return RELATED
@@ -180,6 +190,17 @@ def confirms_premises(evidence: Evidence, query: Query, every_number: bool = Fal
         else {year for m in _ISSUED_IN.finditer(folded) for year in m.groups() if year}
     return all(any(has_words(text, w.lower()) for w in forms) for forms in query.premises) \
         and (not numbers or numbers <= _numbers_stated(text))
+
+
+def holds_the_review_span(evidence: Evidence, query: Query) -> bool:
+    """The span of a review the question names in its own words ("hội nghị tổng kết 3 năm …") is in
+    the document: a one-year review does not confirm a three-year one. A comparison's part names
+    only its own (query.written: "Nghệ An's one-year review, and Quảng Ninh's two-year review")."""
+    spans = {str(int(_YEAR_WORDS.get(n, n))) for m in _REVIEW_SPAN.finditer(fold(query.written).lower()) for n in m.groups() if n}
+    if not spans:
+        return True
+    document = fold(" ".join([evidence.hits[0].metadata.title, *(h.text for h in evidence.hits)])).lower()
+    return all(re.search(rf"(?<![\w.,/])0*{n} (?:nam|years?)\b", document) for n in spans)  # statutes write "03 năm"
 
 
 def _numbers_stated(text: str) -> set[str]:

@@ -33,6 +33,9 @@ def test_a_question_setting_the_scene_first_is_answered_by_the_sentence_saying_w
     "What did Minister Nguyễn Phú Tiến present at Thanh Hoa's digital transformation conference?",
     "Bí thư Tỉnh ủy Nguyễn Đức Trung đã chỉ đạo gì tại hội nghị sơ kết 1 năm chuyển đổi số của Nghệ An?",
     "Quảng Ninh đã hoàn thành tất cả mục tiêu chuyển đổi số sau 2 năm, nhờ đâu?",  # 7 of 20
+    # reviews after one year (Nghệ An) and two (Quảng Ninh), none after three or five
+    "Hội nghị sơ kết 3 năm thực hiện Nghị quyết 09 về chuyển đổi số của Nghệ An đã kết luận gì?",
+    "What did Quang Ninh's five-year review of its digital transformation resolution conclude?",
 ])
 def test_a_post_or_an_outcome_the_articles_do_not_give_is_never_confirmed(answerer, question):
     # Nguyễn Phú Tiến is a Phó Cục trưởng, Nguyễn Đức Trung the Chủ tịch UBND tỉnh
