@@ -38,6 +38,8 @@ _REPORTED_FOLDED = re.compile(r"^\W*(?!theo\b)([^,?]{3,80}?)\s+(?:cho rang|nhan 
 # review, what did the chairman call …?": the scene set before the comma finds the article; the
 # sentence answering is the one holding what follows it, which need not repeat the scene (folded).
 _SCENE = re.compile(r"^\W*(?:tai|trong|o|sau|khi|nhan dip|in|at|during|after|following|on|when)\s+([^,?]{3,80}),\s*(.{8,})$", re.S)
+# So for who is asking, before a colon: "I'm an investor eyeing Quang Ninh: what does the chairman think …?"
+_LEAD_IN = re.compile(r"^\W*([^:?]{3,80}):\s+(.{8,})$", re.S)
 # What kind of fact the question asks for, on the folded question.
 _ASKS = (
     # "số hiệu", "Kế hoạch số mấy?": a document's number ("586/KH-UBND"), before how_many's "bao nhieu"
@@ -118,7 +120,7 @@ def asks_in_context(folded: str, text: str, typed: str, language: str = "vi") ->
 
 def asked_after_scene(text: str) -> str:
     """What a question asks after the scene it sets ("Tại hội nghị …, <…>?"); "" when it sets none."""
-    m = _SCENE.match(fold(text)) if FOLLOWUP_SEPARATOR not in text else None
+    m = (_SCENE.match(fold(text)) or _LEAD_IN.match(fold(text))) if FOLLOWUP_SEPARATOR not in text else None
     # folding keeps each character's place: the span found in the folded text is the text's
     if not m or asks_a_question(m.group(1)) or not asks_a_question(m.group(2)):
         return ""

@@ -20,6 +20,9 @@ pytestmark = pytest.mark.slow
      "quan trọng nhất?", QUANG_NINH, "nâng cao vai trò, trách nhiệm"),
     ("At Quang Ninh's meeting on two years of Resolution 09, what did the chairman single out as the most "
      "important issue?", QUANG_NINH, "nâng cao vai trò, trách nhiệm"),
+    # who is asking, before a colon, is no part of what is asked
+    ("I'm an investor looking at Quang Ninh: what does its chairman think going digital will do for the economy?",
+     QUANG_NINH, "sức cạnh tranh của nền kinh tế"),
 ])
 def test_a_question_setting_the_scene_first_is_answered_by_the_sentence_saying_what_was_asked(answerer, question, source, fact):
     # the meeting's own sentence ("sơ kết 2 năm …") holds the scene's words, not the answer
