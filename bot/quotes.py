@@ -27,6 +27,7 @@ _PROPOSED = re.compile(r"\b(đề xuất|dự thảo|kiến nghị|dự kiến|c
 # A comma before a date is no clause end: "Nghị quyết số 09-NQ/TU, ngày 05/8/2022" is one reference.
 _CLAUSE_END = re.compile(r"[;:](?=\s)|,(?=\s)(?![^()]*\))(?!\s+ngày\s+\d)")
 _FACT_BONUS, _DECISION_BONUS = 0.15, 0.1
+_SPEAKER_SENTENCES_BACK = 3
 # The captions of a news article's photos ("Toàn cảnh Hội nghị lần thứ 9, Ban Chấp hành Đảng bộ tỉnh."),
 # which repeat the event's name and so much of any question on it.
 _CAPTION = re.compile(r"^\W*(?:toàn cảnh|quang cảnh|các đại biểu dự|đại biểu dự|ảnh\s*:)", re.IGNORECASE)
@@ -66,6 +67,10 @@ def quote_for(searcher: Searcher, embedder: Embedder | None, query: Query, hits:
     if not facts_in(query, sentences[best]) and following is not None and facts_in(query, sentences[following]):
         chosen.append(following)  # "Hội nghị … diễn ra" then "Đồng chí X chủ trì"
         fact_at = following
+    speaker = _speaker_before(query, sentences, source, offsets, fact_at) if query.asks == "who" else None
+    if speaker is not None:
+        chosen.insert(0, speaker)  # "Which official said …?": the paragraph's speaker, then what was said
+        fact_at = speaker
     for offset in sorted(offsets, key=lambda o: -scores[o]):
         if len(chosen) >= max_sentences or _length(sentences, chosen) >= max_chars:
             break
@@ -231,6 +236,32 @@ def _relevance(searcher: Searcher, query: Query, text: str, provinces: tuple[str
     tế số?" is answered by the sentence on kinh tế số)."""
     return (searcher.coverage(query, text, provinces) + 0.5 * searcher.pair_coverage(query, text)
             + searcher.focus_coverage(query, text, provinces))
+
+
+def _speaker_before(query: Query, sentences: dict[int, str], source: dict[int, Hit], offsets: list[int], best: int) -> int | None:
+    """When the sentence at `best` names no one, the sentence naming someone that opens its paragraph
+    ("Phát biểu …, đồng chí Mai Xuân Liêm – Phó Chủ tịch UBND tỉnh nhấn mạnh …. … Thách thức lớn
+    nhất … là vấn đề nhận thức"): news let one speaker's words run on without naming them again."""
+    if facts_in(query, sentences[best]):
+        return None
+    later = best
+    for offset in reversed(offsets[max(0, offsets.index(best) - _SPEAKER_SENTENCES_BACK): offsets.index(best)]):
+        if "\n" in _between(source[offset], source[later], offset, later):
+            return None  # another paragraph: someone else may be speaking
+        if facts_in(query, sentences[offset]):
+            return offset
+        later = offset
+    return None
+
+
+def _between(first: Hit, second: Hit, start: int, end: int) -> str:
+    """The document's text from `start` in chunk `first` to `end` in chunk `second`, as far as the
+    chunks hold it; a newline when they are not contiguous (chunks are cut between sentences)."""
+    if first is second or first.start + len(first.text) >= end:
+        return first.text[start - first.start: end - first.start]
+    if first.start + len(first.text) + 1 < second.start:
+        return "\n"
+    return first.text[start - first.start:] + " " + second.text[: end - second.start]
 
 
 def _next_offset(offsets: list[int], offset: int) -> int | None:

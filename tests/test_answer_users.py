@@ -496,6 +496,8 @@ def test_when_a_document_was_adopted_is_not_answered_by_a_deadline(answerer):
     # one sharing the scene's words; a year is when, not part of the post
     ("Who was the top boss of the Nghe An provincial government that chaired the one-year check-up?", "Nguyễn Đức Trung"),
     ("Who was the chairman of Nghe An's provincial government who led the one-year review online?", "Nguyễn Đức Trung"),
+    # what was said runs on after the sentence naming its speaker: the speaker answers "who"
+    ("Who said that digital transformation is a question of awareness, not of technology?", "Mai Xuân Liêm"),
     # "when it comes to" asks no date
     ("When it comes to going digital, what did Quang Ninh's chairman say the province cannot do?", "không thể đứng ngoài"),
 ])
