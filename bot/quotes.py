@@ -103,7 +103,14 @@ def chunks_to_quote(searcher: Searcher, query: Query, hits: tuple[Hit, ...], exa
         found += _better_chunk(further, examined, lambda h: float(number_beside(h.text, units)))
     if query.asks == "who":
         found += _better_chunk(further, examined, lambda h: _best_fact_coverage(searcher, query, h))
+    if query.asks in ("day", "when") and _MEETING.search(fold(query.written).lower()) and not names_a_document(query):
+        # "Which came first: Thanh Hóa's briefing or …?": news date the meeting they report in their
+        # opening sentence ("Sáng ngày 26/4/2022, … tổ chức Hội nghị …"), which shares few words
+        found += [h for h in hits if h.start == 0]
     return (*examined, *dict.fromkeys(h for h in found if h not in examined))
+
+
+_MEETING = re.compile(r"\b(?:hoi nghi|cuoc hop|phien hop|buoi lam viec|so ket|tong ket|meeting|conference|session|briefing|review)\b")
 
 
 def _better_chunk(candidates: tuple[Hit, ...], examined: tuple[Hit, ...], score) -> list[Hit]:

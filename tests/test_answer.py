@@ -188,6 +188,18 @@ def test_a_comparison_of_dates_leads_with_the_province_it_asks_for(answerer, que
     assert re.search(r"\d{1,2}/\d{1,2}/\d{4}", answer.short_answer)  # its date, shown first
 
 
+@pytest.mark.parametrize("question, other_day", [
+    ("Which came first, Thanh Hoa's digital briefing for provincial officials or Nghe An's 9th party conference?", "1/7"),
+    ("Which meeting happened first: Thanh Hoa's province-wide online digital conference or Nghe An's one-year review?",
+     "21/9"),
+])
+def test_a_comparison_of_meetings_quotes_the_day_each_was_held(answerer, question, other_day):
+    # Thanh Hóa's conference was held on 26/4/2022, as its article's opening sentence says, which
+    # shares few words with the question; Nghệ An's 9th party conference on 1/7, its review on 21/9
+    answer = answerer.answer(question)
+    assert answer.found and "26/4/2022" in answer.short_answer and other_day in answer.text, answer.text
+
+
 def test_a_comparison_with_a_province_the_corpus_lacks_is_not_confident(answerer):
     answer = answerer.answer("So sánh mục tiêu chuyển đổi số của Nghệ An và Hà Nội")
     assert answer.confidence == "related"  # half of it has no source: say so, cite the half that has
