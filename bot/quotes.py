@@ -79,6 +79,13 @@ def quote_for(searcher: Searcher, embedder: Embedder | None, query: Query, hits:
             chosen.append(offset)
     if not facts_in(query, sentences[fact_at]):  # the fact from another sentence quoted, when only it has one
         fact_at = next((o for o in chosen if facts_in(query, sentences[o])), fact_at)
+    if query.asks in ("day", "month") and not any(facts_in(query, sentences[o]) for o in chosen):
+        # a day is said or not: the close second that says it, over one that does not
+        dated = max((o for o in offsets if facts_in(query, sentences[o]) and source[o].article == source[best].article),
+                    key=lambda o: scores[o], default=None)
+        if dated is not None and scores[dated] >= 0.8 * scores[best]:
+            chosen = [best, dated]
+            fact_at = dated
     chosen.sort()
     text = " … ".join(sentences[o] for o in chosen)
     return Quote(text, fact_span(searcher, query, sentences[fact_at], provinces=hits[0].metadata.provinces), source[best].locator)

@@ -200,6 +200,13 @@ def test_a_comparison_of_meetings_quotes_the_day_each_was_held(answerer, questio
     assert answer.found and "26/4/2022" in answer.short_answer and other_day in answer.text, answer.text
 
 
+def test_a_meeting_asked_by_where_it_was_linked_in_is_still_dated_by_the_day_it_was_held(answerer):
+    # the sentences on the Cửa Lò link-up name no day; "Kế hoạch số 634 ngày 29/8/2023" is another's
+    answer = answerer.answer("Which was held earlier, Nghe An's one-year review with the Cua Lo link-up or "
+                             "Quang Ninh's two-year review?")
+    assert answer.found and "21/9" in answer.short_answer and "19/3" in answer.text, answer.text
+
+
 def test_a_comparison_with_a_province_the_corpus_lacks_is_not_confident(answerer):
     answer = answerer.answer("So sánh mục tiêu chuyển đổi số của Nghệ An và Hà Nội")
     assert answer.confidence == "related"  # half of it has no source: say so, cite the half that has
