@@ -498,6 +498,10 @@ def test_when_a_document_was_adopted_is_not_answered_by_a_deadline(answerer):
     ("Who was the chairman of Nghe An's provincial government who led the one-year review online?", "Nguyễn Đức Trung"),
     # what was said runs on after the sentence naming its speaker: the speaker answers "who"
     ("Who said that digital transformation is a question of awareness, not of technology?", "Mai Xuân Liêm"),
+    # the day of an event, not of the plan organising it ("Kế hoạch số 634 ngày 29/8/2023 về việc tổ
+    # chức ngày Chuyển đổi số quốc gia")
+    ("Ngày Chuyển đổi số Quốc gia là ngày nào trong năm?", "10/10"),
+    ("ngay cds quoc gia la ngay may vay ad", "10/10"),
     # "when it comes to" asks no date
     ("When it comes to going digital, what did Quang Ninh's chairman say the province cannot do?", "không thể đứng ngoài"),
 ])
