@@ -40,6 +40,8 @@ def test_province_abbreviations_only_count_in_capitals(normalizer):
     assert normalizer.expand("qua na") == "qua na"
     assert normalizer.expand("QN") == "Quảng Ninh"
     assert normalizer.expand("ubnd qn") == "Ủy ban nhân dân Quảng Ninh"  # "qn" is no word: any case
+    # "HN" is Hà Nội; "hn" typed in a chat is a meeting ("hn cds TH": the digital conference in Thanh Hóa)
+    assert normalizer.expand("HN") == "Hà Nội" and normalizer.expand("hn cds TH") == "hội nghị chuyển đổi số Thanh Hóa"
 
 
 def test_english_questions_keep_their_words(normalizer):
