@@ -109,7 +109,8 @@ def chunks_to_quote(searcher: Searcher, query: Query, hits: tuple[Hit, ...], exa
     if units:
         found += _better_chunk(further, examined, lambda h: float(number_beside(h.text, units)))
     if query.asks == "who":
-        found += _better_chunk(further, examined, lambda h: _best_fact_coverage(searcher, query, h))
+        # any of the document's chunks: a long chunk naming who did it may rank low as a whole
+        found += _better_chunk(hits[len(examined):], examined, lambda h: _best_fact_coverage(searcher, query, h))
     if query.asks in ("day", "when") and _MEETING.search(fold(query.written).lower()) and not names_a_document(query):
         # "Which came first: Thanh Hóa's briefing or …?": news date the meeting they report in their
         # opening sentence ("Sáng ngày 26/4/2022, … tổ chức Hội nghị …"), which shares few words

@@ -185,7 +185,9 @@ def test_a_question_asking_for_a_month_is_shown_the_month(answerer, question):
 def test_who_did_something_is_answered_by_the_person_who_did_it(answerer):
     # the meeting's own sentences match the question best but name nobody who presented the draft
     for question in ("Ở Hội nghị lần thứ 9 Ban Chấp hành Đảng bộ tỉnh Nghệ An, đồng chí nào trình bày dự thảo nghị quyết chuyển đổi số?",
-                     "Tại Hội nghị lần thứ 9 của Ban Chấp hành Đảng bộ tỉnh Nghệ An, đồng chí nào trình bày dự thảo Nghị quyết về chuyển đổi số?"):
+                     "Tại Hội nghị lần thứ 9 của Ban Chấp hành Đảng bộ tỉnh Nghệ An, đồng chí nào trình bày dự thảo Nghị quyết về chuyển đổi số?",
+                     # his chunk, long and about much else, ranks far down the article's
+                     "Ai trình bày dự thảo nghị quyết chuyển đổi số ở Hội nghị lần thứ 9 Tỉnh ủy Nghệ An?"):
         answer = answerer.answer(question)
         assert answer.found and "Lê Bá Hùng" in answer.short_answer, answer.short_answer
 
