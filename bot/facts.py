@@ -142,7 +142,7 @@ def _counts(text: str) -> list[str]:
 # "bao nhiêu tỷ đồng / người / phần trăm?": a count of money, people or a share is answered by a
 # number of that (folded; words around the number, either side: "ở tuổi 39" is how ages are written).
 # Only these: other things counted are named too many ways ("bao nhiêu khu vực" ~ "ba tâm chấn").
-_COUNTED = re.compile(r"\bbao nhieu\s+(phan tram|ty|ti|trieu|nghin|dong|usd|do la|nguoi|dan|tien)\b"
+_COUNTED = re.compile(r"\b(?:bao nhieu|bn)\s+(phan tram|ty|ti|trieu|nghin|dong|usd|do la|nguoi|dan|tien)\b|\b(?:bao nhieu|bn|may)\s*(%)"
                       r"|\bhow many\s+(?:people|persons|residents|inhabitants|citizens|attendees|participants|delegates)\b")
 _MONEY = ("ty", "ti", "trieu", "dong", "vnd", "usd", "do la", "$", "euro", "bang", "yen")
 _PEOPLE = ("nguoi", "dan", "dai bieu", "can bo", "cong chuc", "vien chuc", "thanh vien", "hoc vien", "lao dong")
@@ -155,7 +155,7 @@ _MONEY_ASKED = re.compile(r"\b(kinh phi|ngan sach|chi phi|von dau tu|tong muc da
                           r"money|funding|funds|price|invest|invested|investment)\b")
 # "bao nhiêu mục tiêu", "mấy trục": the word counted, preferred beside the quote's number; not these, which
 # say nothing of what is counted.
-_COUNTED_WORD = re.compile(r"\b(?:bao nhieu|may)\s+([^\W\d_]+)")
+_COUNTED_WORD = re.compile(r"\b(?:bao nhieu|bn|may)\s+([^\W\d_]+)")
 _NOT_COUNTED_WORDS = frozenset("la thi the vay a o trong cua va con nhi nhe".split())
 # Numbers as written in words, with diacritics: folded, "ba", "nam", "sau" are also "bà", "năm", "sau".
 _NUMBER_WORDS_VI = {"một", "hai", "ba", "bốn", "tư", "năm", "sáu", "bảy", "tám", "chín", "mười", "mươi", "trăm", "nghìn",
@@ -178,7 +178,7 @@ def _counted_units(query: Query) -> tuple[tuple[str, ...], bool]:
     folded = fold(query.text)
     m = _COUNTED.search(folded)
     if m:
-        unit = m.group(1) or "nguoi"  # "how many people …"
+        unit = m.group(1) or ("phan tram" if m.group(2) else "nguoi")  # "bn %", "how many people …"
         return _SAME_COUNT.get(unit, (unit,)), True
     if _MONEY_ASKED.search(folded) or re.search(r"(?<!\w)tiền(?!\w)", query.text.lower()):
         return _MONEY, True

@@ -504,6 +504,8 @@ def test_when_a_document_was_adopted_is_not_answered_by_a_deadline(answerer):
     # chức ngày Chuyển đổi số quốc gia")
     ("Ngày Chuyển đổi số Quốc gia là ngày nào trong năm?", "10/10"),
     ("ngay cds quoc gia la ngay may vay ad", "10/10"),
+    # "bn %" typed in a chat asks for a share, as "bao nhiêu phần trăm" does
+    ("sau 2 nam thuc hien nq 09 thi truc xa hoi so cua QN dat bn %", "40%"),
     # "when it comes to" asks no date
     ("When it comes to going digital, what did Quang Ninh's chairman say the province cannot do?", "không thể đứng ngoài"),
 ])
