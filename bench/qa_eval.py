@@ -25,6 +25,9 @@ six kinds incl. five false premises; written 2026-12-04 the same way; `--set bli
 naming no province, four in-province details never given; `--set blind8-dev`, `--set blind8-test`),
 and a tenth (tests/data/qa_test9.toml: 96 items, 20 everyday-English questions, 7 naming no
 province, 6 English follow-ups, written 2026-12-04 the same way; `--set blind9-dev`, `--set blind9-test`).
+Three more were written 2026-12-05 the same way, 96 items each (tests/data/qa_test10.toml,
+qa_test11.toml, qa_test12.toml: `--set blind10-dev` … `--set blind12-test`); the last leans on
+everyday English, follow-ups and comparisons.
 
 Right source first and fact in the answer for answerable questions (a confident answer is
 required), and correct refusals (no confident answer) for the rest, overall and per kind.

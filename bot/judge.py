@@ -42,10 +42,10 @@ _ISSUED_IN = re.compile(rf"\b{ISSUING}\b[^?.]{{0,25}}?(?<![\d.,/])((?:19|20)\d\d
 # How long a review looked back ("hội nghị tổng kết 3 năm", "sau 2 năm thực hiện", "the three-year
 # review"): a meeting the question takes for granted, which a passage on another span is not (folded).
 _YEAR_WORDS = {"one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "mot": "1", "hai": "2", "ba": "3"}
-_SPAN = r"(\d+|one|two|three|four|five)"
+_SPAN_EN = r"(\d+|one|two|three|four|five)"
 _REVIEW_SPAN = re.compile(rf"\b(?:so ket|tong ket|danh gia|sau|qua)\s+(?:hon\s+)?(\d+|mot|hai|ba)\s+nam\b"
-                          rf"|\b{_SPAN}[- ]years?\s+(?:review|check-up|checkup|stocktake|assessment)\b"
-                          rf"|\b(?:after|reviewing|reviewed|review of)\s+(?:the\s+(?:first\s+)?)?{_SPAN}\s+years?\b")
+                          rf"|\b{_SPAN_EN}[- ]years?\s+(?:review|check-up|checkup|stocktake|assessment)\b"
+                          rf"|\b(?:after|reviewing|reviewed|review of)\s+(?:the\s+(?:first\s+)?)?{_SPAN_EN}\s+years?\b")
 # Chunks of one document looked at for its evidence.
 _CHUNKS_PER_DOCUMENT = 3
 # Dense results averaged for the topic's level, against which the best chunk's peak is measured.
@@ -174,7 +174,7 @@ def confirms_premises(evidence: Evidence, query: Query, every_number: bool = Fal
     Đức Trung … hội nghị của Thanh Hóa": he is Nghệ An's), with the posts it gives them ("Deputy
     Minister Nguyễn Phú Tiến": a Phó Cục trưởng)."""
     first = evidence.hits[0].metadata
-    document = " ".join([first.title, *(h.text for h in evidence.hits)])
+    document = _document_text(evidence)
     people = people_named(query.text)
     if people:
         folded = fold(document)
@@ -199,8 +199,14 @@ def holds_the_review_span(evidence: Evidence, query: Query) -> bool:
     spans = {str(int(_YEAR_WORDS.get(n, n))) for m in _REVIEW_SPAN.finditer(fold(query.written).lower()) for n in m.groups() if n}
     if not spans:
         return True
-    document = fold(" ".join([evidence.hits[0].metadata.title, *(h.text for h in evidence.hits)])).lower()
+    document = fold(_document_text(evidence)).lower()
     return all(re.search(rf"(?<![\w.,/])0*{n} (?:nam|years?)\b", document) for n in spans)  # statutes write "03 năm"
+
+
+def _document_text(evidence: Evidence) -> str:
+    """The document's title and every retrieved chunk of it: where the people and spans a question
+    takes for granted are looked for."""
+    return " ".join([evidence.hits[0].metadata.title, *(h.text for h in evidence.hits)])
 
 
 def _numbers_stated(text: str) -> set[str]:

@@ -27,7 +27,9 @@ _PROPOSED = re.compile(r"\b(đề xuất|dự thảo|kiến nghị|dự kiến|c
 # A comma before a date is no clause end: "Nghị quyết số 09-NQ/TU, ngày 05/8/2022" is one reference.
 _CLAUSE_END = re.compile(r"[;:](?=\s)|,(?=\s)(?![^()]*\))(?!\s+ngày\s+\d)")
 _FACT_BONUS, _DECISION_BONUS = 0.15, 0.1
-_SPEAKER_SENTENCES_BACK = 3
+_SPEAKER_SENTENCES_BACK = 3  # how far back a paragraph's speaker is looked for
+# A meeting asked about (folded): its article's opening sentence dates it.
+_MEETING = re.compile(r"\b(?:hoi nghi|cuoc hop|phien hop|buoi lam viec|so ket|tong ket|meeting|conference|session|briefing|review)\b")
 # The captions of a news article's photos ("Toàn cảnh Hội nghị lần thứ 9, Ban Chấp hành Đảng bộ tỉnh."),
 # which repeat the event's name and so much of any question on it.
 _CAPTION = re.compile(r"^\W*(?:toàn cảnh|quang cảnh|các đại biểu dự|đại biểu dự|ảnh\s*:)", re.IGNORECASE)
@@ -118,8 +120,6 @@ def chunks_to_quote(searcher: Searcher, query: Query, hits: tuple[Hit, ...], exa
     return (*examined, *dict.fromkeys(h for h in found if h not in examined))
 
 
-_MEETING = re.compile(r"\b(?:hoi nghi|cuoc hop|phien hop|buoi lam viec|so ket|tong ket|meeting|conference|session|briefing|review)\b")
-
 
 def _better_chunk(candidates: tuple[Hit, ...], examined: tuple[Hit, ...], score) -> list[Hit]:
     """The best-scoring candidate (the first on a tie) when it scores above every judged chunk."""
@@ -207,10 +207,11 @@ def _scores(searcher: Searcher, embedder: Embedder | None, query: Query, sentenc
             score += _FACT_BONUS  # "Nghị quyết … ban hành ngày nào?": "Nghị quyết số 09-NQ/TU, ngày 05/8/2022"
         if named and all(re.search(rf"(?<![\d/]){n}(?!\d)", s) for n in named):
             score += _FACT_BONUS  # "Kế hoạch 586 … ban hành ngày nào?": not "Kế hoạch số 634 ngày 29/8/2023"
-        if facts_in(query, s):
+        found = facts_in(query, s)
+        if found:
             # a day, a month or a document's number is said or not: no other sentence answers
             score += _FACT_BONUS * (2 if query.asks in ("day", "month", "document_number") else 1)
-            if post_asked and any(holds_the_asked_post(query, s, n) for n in facts_in(query, s)):
+            if post_asked and any(holds_the_asked_post(query, s, n) for n in found):
                 # the holder of the post asked is named or not, as a day is said or not
                 score += 2 * _FACT_BONUS
             if counted and number_beside(s, counted):
@@ -254,9 +255,10 @@ def _relevance(searcher: Searcher, query: Query, text: str, provinces: tuple[str
 
 
 def _speaker_before(query: Query, sentences: dict[int, str], source: dict[int, Hit], offsets: list[int], best: int) -> int | None:
-    """When the sentence at `best` names no one, the sentence naming someone that opens its paragraph
-    ("Phát biểu …, đồng chí Mai Xuân Liêm – Phó Chủ tịch UBND tỉnh nhấn mạnh …. … Thách thức lớn
-    nhất … là vấn đề nhận thức"): news let one speaker's words run on without naming them again."""
+    """When the sentence at `best` names no one, the nearest sentence before it in its paragraph that
+    names someone ("Phát biểu …, đồng chí Mai Xuân Liêm – Phó Chủ tịch UBND tỉnh nhấn mạnh …. …
+    Thách thức lớn nhất … là vấn đề nhận thức"): news let one speaker's words run on without naming
+    them again."""
     if facts_in(query, sentences[best]):
         return None
     later = best
