@@ -69,6 +69,14 @@ def test_a_followup_on_the_article_just_quoted_gets_a_plain_answer(start_bot, se
     assert bot.rows("SELECT found FROM questions ORDER BY id DESC LIMIT 1") == [(1,)]
 
 
+def test_a_followup_asking_his_post_is_about_the_person_just_named(start_bot, seed_answerer, api):
+    bot = start_bot(seed_answerer)
+    first = bot.ask(EN_USER, "Which provincial vice chairman spoke at Thanh Hoa's online digital transformation meeting in April 2022?")
+    assert "Mai Xuân Liêm" in first.visible
+    followup = bot.ask(EN_USER, "what other role did he have?")
+    assert "Phó Trưởng Ban Thường trực" in followup.visible and not followup.visible.startswith("⚠️")
+
+
 def test_followups_in_english(start_bot, seed_answerer, api):
     bot = start_bot(seed_answerer)
     alone = bot.ask({**EN_USER, "id": 3010}, "And Quang Ninh?")
