@@ -14,7 +14,7 @@ import re
 
 from bot.analysis import Query
 from bot.asking import ENGLISH_DOCUMENT_KINDS, ISSUING, asks_of, names_only_a_post, speaker_and_words
-from bot.people import IDENTITY, NAME, SOMEONE, UPPER, bare_name, holds_title, post_named, role_of
+from bot.people import IDENTITY, NAME, SOMEONE, UPPER, bare_name, holds_title, people_in, post_named, role_of
 from bot.provinces import provinces_in
 from bot.text import fold
 
@@ -233,8 +233,7 @@ def facts_in(query: Query, text: str) -> list[str]:
     if query.asks != "who":
         return [m.group(0) for m in pattern.finditer(text)]
     asked = fold(query.text)
-    names = [(m.group("name") or m.group(0)).strip() for m in pattern.finditer(text)]
-    names = [n for n in names if not provinces_in(n) and bare_name(n) not in asked]
+    names = [n for n in people_in(text) if not provinces_in(n) and bare_name(n) not in asked]
     # the one the question says spoke, named by post ("Chủ tịch UBND tỉnh nhấn mạnh phải lấy ai làm
     # trung tâm?"), is not the answer either: not "Chủ tịch UBND tỉnh Nguyễn Đức Trung", who said it
     speaker = speaker_and_words(query.text)[0]

@@ -165,11 +165,12 @@ def holds_the_posts_given(question: str, document: str) -> bool:
     return True
 
 
-def holds_the_asked_post(query: Query, sentence: str, name: str) -> bool:
+def holds_the_asked_post(query: Query, sentence: str, name: str, post: tuple[str, bool] | None = None) -> bool:
     """The role written after `name` is the post the question asks of, as its deputy or not as asked:
     "Phó Chủ tịch UBND tỉnh nào …?" is Bùi Đình Long "– Phó Chủ tịch UBND tỉnh", not Nguyễn Đức Trung
-    "– Phó Bí thư Tỉnh uỷ, Chủ tịch UBND tỉnh". True when the question names no post."""
-    post = post_named(query.asked_part().text)
+    "– Phó Bí thư Tỉnh uỷ, Chủ tịch UBND tỉnh". True when the question names no post. `post`: the
+    question's, when the caller read it already (post_named of its asked part)."""
+    post = post or post_named(query.asked_part().text)
     return not post or holds_title(fold(_role_after(sentence, sentence.find(name) + len(name))).lower(), *post)
 
 
@@ -180,12 +181,21 @@ def holds_title(role: str, title: str, deputy: bool) -> bool:
                             for m in re.finditer(r"(?<!\w)(?:" + title + r")(?!\w)", role))
 
 
+def people_in(text: str) -> list[str]:
+    """The people `text` names, as written: "Đồng chí Mai Xuân Liêm", or the name after a post
+    ("Giám đốc Sở Y tế Dương Đình Chỉnh" -> "Dương Đình Chỉnh")."""
+    return [(m.group("name") or m.group(0)).strip() for m in SOMEONE.finditer(text)]
+
+
 def people_named(text: str) -> list[str]:
     """The people a question names by post or as "ông / bà / đồng chí" ("Chủ tịch UBND tỉnh Nguyễn
     Đức Trung đã kết luận gì …?"), folded and bare: the question takes them for granted."""
-    names = (bare_name((m.group("name") or m.group(0)).strip()) for m in SOMEONE.finditer(text))
-    # a family name first: "Theo Phó Bí thư …" is no one
-    return [n for n in names if n.split()[0] in _FAMILY_NAMES and not provinces_in(n)]
+    return [n for n in map(bare_name, people_in(text)) if _is_a_person(n)]
+
+
+def _is_a_person(name: str) -> bool:
+    """A family name first and no place: "Theo Phó Bí thư …", "Nghệ An" are no one."""
+    return fold(name.split()[0]).lower() in _FAMILY_NAMES and not provinces_in(name)
 
 
 # Vietnamese family names (folded), nearly every official's: what a name in a question starts with.
@@ -205,14 +215,16 @@ def person_answered(short_answer: str) -> str:
     "Mai Xuân Liêm", "Giám đốc Sở Y tế Dương Đình Chỉnh" -> "Dương Đình Chỉnh"; "" when it names no
     one or several."""
     text = short_answer.strip()
-    found = {re.sub(r"^(?:[Đđ]ồng chí|[Ôô]ng|[Bb]à)\s+", "", (m.group("name") or m.group(0)).strip())
-             for m in SOMEONE.finditer(text)}
+    found = {_HONORIFIC.sub("", n) for n in people_in(text)}
     if not found and re.fullmatch(NAME, text):  # "Nguyễn Văn Thông": the name alone
         found = {text}
-    names = {n for n in found if fold(n.split()[0]).lower() in _FAMILY_NAMES and not provinces_in(n)}
+    names = {n for n in found if _is_a_person(n)}
     return names.pop() if len(names) == 1 else ""
+
+
+_HONORIFIC = re.compile(r"^(?:đồng chí|ông|bà)\s+", re.IGNORECASE)
 
 
 def bare_name(person: str) -> str:
     """"đồng chí Nguyễn Đức Trung" -> "nguyen duc trung" (folded, as the question is matched)."""
-    return re.sub(r"^(?:dong chi|ong|ba)\s+", "", fold(person).lower())
+    return fold(_HONORIFIC.sub("", person)).lower()

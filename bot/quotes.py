@@ -199,7 +199,7 @@ def _scores(searcher: Searcher, embedder: Embedder | None, query: Query, sentenc
     # the kinds of document whose day is asked, written with it: "Nghị quyết số 09-NQ/TU, ngày 05/8/2022"
     dated_kinds = "|".join(document_kinds_in(asked)) if dated else ""
     # "Who was the provincial chairman that led …?": the person holding that post is what was asked
-    post_asked = query.asks == "who" and post_named(query.asked_part().text) is not None
+    post_asked = post_named(query.asked_part().text) if query.asks == "who" else None
     for o in offsets:
         s = sentences[o]
         score = _relevance(searcher, query, s, provinces)
@@ -211,7 +211,7 @@ def _scores(searcher: Searcher, embedder: Embedder | None, query: Query, sentenc
         if found:
             # a day, a month or a document's number is said or not: no other sentence answers
             score += _FACT_BONUS * (2 if query.asks in ("day", "month", "document_number") else 1)
-            if post_asked and any(holds_the_asked_post(query, s, n) for n in found):
+            if post_asked and any(holds_the_asked_post(query, s, n, post_asked) for n in found):
                 # the holder of the post asked is named or not, as a day is said or not
                 score += 2 * _FACT_BONUS
             if counted and number_beside(s, counted):

@@ -14,6 +14,13 @@ from seed_articles import CUA_LO_2023, QUANG_NINH, THANH_HOA
 pytestmark = pytest.mark.slow
 
 
+def answered_from(answerer, question: str, source: str):
+    """The answer to `question`, checked to be confident and to cite `source` first."""
+    answer = answerer.answer(question)
+    assert answer.confidence == "answer", answer.text
+    assert answer.citations[0].source_file == source
+    return answer
+
 
 @pytest.mark.parametrize("question, source, fact", [
     ("Tại cuộc họp đánh giá 2 năm thực hiện Nghị quyết 09, Chủ tịch UBND tỉnh Quảng Ninh cho rằng điều gì "
@@ -26,9 +33,7 @@ pytestmark = pytest.mark.slow
 ])
 def test_a_question_setting_the_scene_first_is_answered_by_the_sentence_saying_what_was_asked(answerer, question, source, fact):
     # the meeting's own sentence ("sơ kết 2 năm …") holds the scene's words, not the answer
-    answer = answerer.answer(question)
-    assert answer.confidence == "answer", answer.text
-    assert answer.citations[0].source_file == source
+    answer = answered_from(answerer, question, source)
     assert search_key(fact) in search_key(answer.citations[0].quote)
 
 
@@ -53,9 +58,7 @@ def test_a_post_or_an_outcome_the_articles_do_not_give_is_never_confirmed(answer
      CUA_LO_2023, "trọng tâm, xuyên suốt"),
 ])
 def test_a_post_given_rightly_does_not_stop_the_answer(answerer, question, source, fact):
-    answer = answerer.answer(question)
-    assert answer.confidence == "answer", answer.text
-    assert answer.citations[0].source_file == source
+    answer = answered_from(answerer, question, source)
     assert search_key(fact) in search_key(" ".join(c.quote for c in answer.citations))
 
 
