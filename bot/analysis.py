@@ -156,7 +156,7 @@ class Analyzer:
             own_concepts, own_pairs, _ = self._concepts(own, language, provinces_in_question(own), plain)
             focus, focus_pairs = tuple(c for c in own_concepts if not c.province), tuple(own_pairs)
         return Query(text, language, tuple(concepts), tuple(boosters), provinces, dense_text,
-                     bool(_INJECTION.search(fold(text))), asks, self.normalizer.premises_in(expanded),
+                     bool(_INJECTION.search(fold(text))), asks, self.normalizer.premises_in(expanded, plain),
                      _named_article(folded), focus, focus_pairs)
 
     def _written(self, typed: str, accents: Accents) -> str:

@@ -83,10 +83,12 @@ class Normalizer:
                     text = text[: m.start()] + cased(phrase, text[m.start():m.end()]) + text[m.end():]
         return text
 
-    def premises_in(self, text: str) -> tuple[tuple[str, ...], ...]:
+    def premises_in(self, text: str, plain: bool | None = None) -> tuple[tuple[str, ...], ...]:
         """The events the question takes for granted, each as all the words that name it. Typed
-        without diacritics, only words of two or more syllables count ("bo" could be "bộ")."""
-        lowered, folded, plain = nfc(text).lower(), fold(text), not has_diacritics(text)
+        without diacritics (`plain`: as typed, before "cds" was written out "chuyển đổi số"), only
+        words of two or more syllables count ("bo" could be "bộ")."""
+        lowered, folded = nfc(text).lower(), fold(text)
+        plain = not has_diacritics(text) if plain is None else plain
         return tuple(
             forms for forms in self.premises.values()
             if any(_has_word(lowered, f.lower()) or (plain and " " in f and _has_word(folded, fold(f))) for f in forms)
