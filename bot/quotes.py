@@ -42,6 +42,10 @@ _UNDERWAY = re.compile(r"(?<!\w)(?:đang|chưa)(?!\w)")
 _FURTHER_CHUNKS = 3
 # More than coverage and pairs can add up to: a sentence of the article the question names always wins.
 _NAMED_ARTICLE_BONUS = 2.0
+# "Hội nghị đó nhằm mục đích gì?", "What was the conference for?" (folded): the sentence saying what
+# it is for ("Hội nghị nhằm giúp lãnh đạo các sở …"), not the one naming the event.
+_PURPOSE_ASKED = re.compile(r"\b(?:muc dich|nham gi|de lam gi|purpose|what for)\b|\bwhat\b.*\bfor\W*$")
+_PURPOSE_SAID = re.compile(r"(?<!\w)(?:nhằm|với mục đích|mục đích)(?!\w)", re.IGNORECASE)
 # Shorter than this, what follows a colon is a label or a list head, not the fact.
 _MIN_SAID_CHARS = 40
 
@@ -79,15 +83,17 @@ def quote_for(searcher: Searcher, embedder: Embedder | None, query: Query, hits:
         if offset not in chosen and scores[offset] >= 0.8 * scores[best] and _length(sentences, chosen + [offset]) <= max_chars * 1.5 \
                 and source[offset].article == source[best].article:  # one quote, one cited article
             chosen.append(offset)
-    if not facts_in(query, sentences[fact_at]):  # the fact from another sentence quoted, when only it has one
-        fact_at = next((o for o in chosen if facts_in(query, sentences[o])), fact_at)
-    if query.asks in ("day", "month") and not any(facts_in(query, sentences[o]) for o in chosen):
-        # a day is said or not: the close second that says it, over one that does not
-        dated = max((o for o in offsets if facts_in(query, sentences[o]) and source[o].article == source[best].article),
-                    key=lambda o: scores[o], default=None)
-        if dated is not None and scores[dated] >= 0.8 * scores[best]:
-            chosen = [best, dated]
-            fact_at = dated
+    purpose = _asks_purpose(query)
+    says_it = _PURPOSE_SAID.search if purpose else lambda sentence: facts_in(query, sentence)
+    if not says_it(sentences[fact_at]):  # the fact from another sentence quoted, when only it has one
+        fact_at = next((o for o in chosen if says_it(sentences[o])), fact_at)
+    if (query.asks in ("day", "month") or purpose) and not any(says_it(sentences[o]) for o in chosen):
+        # a day, or what something is for, is said or not: the close second that says it, over one that does not
+        saying = max((o for o in offsets if says_it(sentences[o]) and source[o].article == source[best].article),
+                     key=lambda o: scores[o], default=None)
+        if saying is not None and scores[saying] >= 0.8 * scores[best]:
+            chosen = [best, saying]
+            fact_at = saying
     chosen.sort()
     text = " … ".join(sentences[o] for o in chosen)
     return Quote(text, fact_span(searcher, query, sentences[fact_at], provinces=hits[0].metadata.provinces), source[best].locator)
@@ -112,7 +118,10 @@ def chunks_to_quote(searcher: Searcher, query: Query, hits: tuple[Hit, ...], exa
         found += _better_chunk(further, examined, lambda h: float(number_beside(h.text, units)))
     if query.asks == "who":
         # any of the document's chunks: a long chunk naming who did it may rank low as a whole
-        found += _better_chunk(hits[len(examined):], examined, lambda h: _best_fact_coverage(searcher, query, h))
+        found += _better_chunk(hits[len(examined):], examined,
+                               lambda h: _best_coverage(searcher, query, h, lambda s: bool(facts_in(query, s))))
+    if _asks_purpose(query):  # as for who: the sentence saying what it was for may sit in a chunk ranked low
+        found += _better_chunk(hits[len(examined):], examined, lambda h: _best_coverage(searcher, query, h, _PURPOSE_SAID.search))
     if query.asks in ("day", "when") and _MEETING.search(fold(query.written).lower()) and not names_a_document(query):
         # "Which came first: Thanh Hóa's briefing or …?": news date the meeting they report in their
         # opening sentence ("Sáng ngày 26/4/2022, … tổ chức Hội nghị …"), which shares few words
@@ -128,10 +137,15 @@ def _better_chunk(candidates: tuple[Hit, ...], examined: tuple[Hit, ...], score)
     return [hit] if hit is not None and top > have else []
 
 
-def _best_fact_coverage(searcher: Searcher, query: Query, hit: Hit) -> float:
-    """The share of the question held by the chunk's best sentence with a fact of the asked kind."""
+def _best_coverage(searcher: Searcher, query: Query, hit: Hit, saying_it) -> float:
+    """The share of the question held by the chunk's best sentence `saying_it` (a fact of the asked
+    kind, a purpose)."""
     sentences = (hit.text[a:b] for a, b in sentence_spans(hit.text))
-    return max((searcher.coverage(query, s, hit.metadata.provinces) for s in sentences if facts_in(query, s)), default=0.0)
+    return max((searcher.coverage(query, s, hit.metadata.provinces) for s in sentences if saying_it(s)), default=0.0)
+
+
+def _asks_purpose(query: Query) -> bool:
+    return bool(_PURPOSE_ASKED.search(fold(query.asked_part().text).lower()))
 
 
 def fact_span(searcher: Searcher, query: Query, sentence: str, provinces: tuple[str, ...] = ()) -> str:
@@ -200,6 +214,7 @@ def _scores(searcher: Searcher, embedder: Embedder | None, query: Query, sentenc
     dated_kinds = "|".join(document_kinds_in(asked)) if dated else ""
     # "Who was the provincial chairman that led …?": the person holding that post is what was asked
     post_asked = post_named(query.asked_part().text) if query.asks == "who" else None
+    purpose_asked = _asks_purpose(query)
     for o in offsets:
         s = sentences[o]
         score = _relevance(searcher, query, s, provinces)
@@ -218,6 +233,8 @@ def _scores(searcher: Searcher, embedder: Embedder | None, query: Query, sentenc
                 # "bao nhiêu mục tiêu?": "7/20 mục tiêu", not "sau 2 năm": the count asked for is said
                 # or not, as a day is
                 score += 2 * _FACT_BONUS
+        if purpose_asked and _PURPOSE_SAID.search(s):
+            score += 2 * _FACT_BONUS  # what it is for is said or not, as a day is
         if _CAPTION.match(s):
             score -= _FACT_BONUS  # a photo's caption names the event, says nothing of it
         if query.article and source[o].article == query.article:

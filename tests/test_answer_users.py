@@ -307,11 +307,29 @@ def test_of_several_confident_sources_the_likeliest_answer_is_cited_first(answer
     # the topic finds the meeting; the sentence on who presented the draft is further down the article
     ("Hội nghị lần thứ 9 Ban Chấp hành Đảng bộ tỉnh Nghệ An diễn ra khi nào?", "ai trình bày dự thảo?", NGHE_AN_2022,
      ("Lê Bá Hùng",), ()),
+    # what a meeting the chat just named was for, not where it was held
+    ("Thanh Hóa tổ chức hội nghị chuyển đổi số năm 2022 ở đâu?", "Hội nghị đó nhằm mục đích gì?", THANH_HOA,
+     ("hiểu rõ ý nghĩa",), ("Hội trường",)),
+    # "ổng" (Southern speech for "ông ấy"): the Party secretary answered about before
+    ("Bí thư Tỉnh ủy Nghệ An kết luận mục tiêu Chính phủ số thế nào?", "ổng có gợi ý j để nâng kỹ năng số cho dân ko",
+     NGHE_AN_2022, ("khóa học trực tuyến",), ()),
 ])
 def test_a_followup_is_answered_in_its_conversation(answerer, previous, message, source, said, not_said):
     answer = ask_after(answerer, previous, message)
     assert answer.found and answer.citations[0].source_file == source
     assert all(s in answer.short_answer for s in said) and not any(s in answer.short_answer for s in not_said)
+
+
+@pytest.mark.parametrize("question", [
+    "Mục đích của hội nghị chuyển đổi số Thanh Hóa năm 2022 là gì?",
+    "What was the purpose of Thanh Hoa's conference?",
+    "hn cds TH to chuc de lam gi",
+])
+def test_what_a_meeting_was_for_is_answered_by_the_sentence_saying_it(answerer, question):
+    # the article's opening sentence names the meeting and shares most words; another says what it was for
+    answer = answerer.answer(question)
+    assert answer.found and answer.citations[0].source_file == THANH_HOA
+    assert "hiểu rõ ý nghĩa" in answer.short_answer
 
 
 def test_a_followup_naming_another_province_and_meeting_asks_the_previous_question_of_them(answerer):
