@@ -197,7 +197,7 @@ class Answerer:
     def _judged(self, searcher: Searcher, query: Query, context: str = "") -> tuple[Query, list[Evidence], list[Evidence], str]:
         """Every retrieved document's evidence, the documents to cite for one question, and how confidently."""
         evidence = evidence_by_document(searcher, query, searcher.retrieve_scored(query, _CANDIDATE_CHUNKS), self.config.answer)
-        cited = cited_documents(evidence, self.config.answer, query)
+        cited = cited_documents(evidence, self.config.answer, query, context)
         return query, evidence, cited, confidence_of(cited[0], query, self.config.answer, context) if cited else NONE
 
     def _generated(self, query: Query, citations: tuple[Citation, ...]) -> str:

@@ -222,7 +222,7 @@ def _numbers(text: str) -> set[str]:
             for n in re.findall(r"(?<![\d.,/])\d+(?:[.,]\d+)*(?:/\d+)*(?![\d/])", text)}
 
 
-def cited_documents(evidence: list[Evidence], settings: AnswerConfig, query: Query) -> list[Evidence]:
+def cited_documents(evidence: list[Evidence], settings: AnswerConfig, query: Query, context: str = "") -> list[Evidence]:
     """The documents to cite: those that answer nearly as well as the best, the likeliest first
     (on the dev sets this orders confident answers better than the search: seed dev 0.902 -> 0.927,
     XQuAD dev +0.002, statutes dev the same). When none answers with confidence, the search's first
@@ -237,6 +237,11 @@ def cited_documents(evidence: list[Evidence], settings: AnswerConfig, query: Que
     # The search's first stays first without a confident answer, and when it is the article the
     # question names ("Điều 7 … quy định gì?"; the search puts that article first)
     first = evidence[0]
+    # a follow-up's article just quoted stays the likeliest when none answers with confidence, if it
+    # is about the provinces the question names ("còn Quảng Ninh thì sao?" moves away from it)
+    first = next((e for e in evidence if context and e.hits[0].source_file == context
+                  and set(query.provinces) <= set(e.hits[0].metadata.provinces)
+                  and e.probability >= settings.related_cutoff(language)), first)
     named = bool(query.article) and first.hits[0].article == query.article
     if (named or best < settings.answer_cutoff(language)) and first.probability >= settings.related_cutoff(language):
         cited = [first, *(e for e in cited if e is not first)]

@@ -237,6 +237,14 @@ def test_a_followup_is_answered_from_the_article_that_answered_the_question_befo
     assert answer.found and fact in answer.text, (answer.confidence, answer.text)
 
 
+def test_a_followup_no_article_answers_for_sure_cites_the_article_before_first(answerer):
+    # another Nghệ An article has the closer words (the council's vice chairman on the same idea)
+    answer = answer_in_context(answerer, QAItem("Ông chủ tịch tỉnh nói chuyển đổi số phải lấy ai làm trung tâm?", source="",
+                                                previous="Ai chủ trì hội nghị sơ kết 1 năm chuyển đổi số của Nghệ An?"))
+    assert answer.citations[0].source_file == CUA_LO_2023, answer.text
+    assert "người dân và doanh nghiệp là trung tâm" in answer.citations[0].quote
+
+
 @pytest.mark.parametrize("previous, message", [
     ("Mục tiêu chuyển đổi số của Nghệ An đến năm 2025 là gì?", "Who won the World Cup?"),
     ("Quảng Ninh sau 2 năm thực hiện Nghị quyết 09 có bao nhiêu mục tiêu đạt yêu cầu?", "vì sao Quảng Ninh hủy bỏ nghị quyết đó?"),
