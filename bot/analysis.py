@@ -25,7 +25,7 @@ from bot.places import provinces_of_places
 from bot.provinces import all_names, mentions, provinces_in
 from bot.text import fold, has_diacritics, nfc, search_key
 
-_NUMBER_WORDS = dict(zip(
+NUMBER_WORDS = dict(zip(
     "one two three four five six seven eight nine ten eleven twelve fifteen twenty thirty".split(),
     "1 2 3 4 5 6 7 8 9 10 11 12 15 20 30".split(),
 ))
@@ -192,7 +192,7 @@ class Analyzer:
         concepts += [_province_concept(p) for p in provinces if not any(c.province == p for c in concepts)]
         for token in words(rest):
             if not is_stopword(token, "en") and fold(token) not in province_words:
-                token = _NUMBER_WORDS.get(token, token)
+                token = NUMBER_WORDS.get(token, token)
                 concepts.append(Concept(token, (Phrase.of(token),), untranslated=not token.isdigit()))
         return concepts, translations
 

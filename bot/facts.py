@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from bot.analysis import Query
+from bot.analysis import NUMBER_WORDS, Query
 from bot.asking import ENGLISH_DOCUMENT_KINDS, ISSUING, asks_of, names_only_a_post, speaker_and_words
 from bot.people import IDENTITY, NAME, SOMEONE, UPPER, bare_name, holds_title, people_in, post_named, role_of
 from bot.provinces import provinces_in
@@ -222,7 +222,8 @@ def facts_in(query: Query, text: str) -> list[str]:
     if not pattern:
         return []
     if query.asks == "how_many":  # a number the question states ("sau 2 năm …, bao nhiêu mục tiêu?") is not the answer
-        given = set(re.findall(r"\d+", query.text))
+        # in words too: "How many goals were met after two years?" is not answered by "sau 2 năm"
+        given = set(re.findall(r"\d+", query.text)) | {NUMBER_WORDS[w] for w in re.findall(r"[a-z]+", query.text.lower()) if w in NUMBER_WORDS}
         return [n for n in _counts(text) if not set(re.findall(r"\d+", n)) <= given]
     if query.asks in ("day", "month", "when") and not names_a_document(query):
         # "Ngày Chuyển đổi số Quốc gia là ngày nào?" is not answered by the day of the plan for it
