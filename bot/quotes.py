@@ -23,6 +23,12 @@ from bot.text import fold, sentence_spans
 # Decisions weigh more than proposals when both answer ("phấn đấu" in a resolution vs "đề xuất").
 _DECIDED = re.compile(r"\b(kết luận|quyết nghị|thống nhất|thông qua|quyết định|ban hành|chỉ đạo)\b", re.IGNORECASE)
 _PROPOSED = re.compile(r"\b(đề xuất|dự thảo|kiến nghị|dự kiến|cho rằng|đề nghị|thay vì|góp ý)\b", re.IGNORECASE)
+# unless a proposal is what is asked ("dự thảo ban đầu đặt mục tiêu gì?", "what did the first draft aim
+# for?", "ông Thông đề xuất gì?"): then neither weighs more (on the folded question;
+# "đề nghị cho biết …" only asks politely; "thông qua dự thảo", "theo dự thảo" ask of the draft, not
+# of a proposal against a decision)
+_PROPOSAL_ASKED = re.compile(r"\b(?:de xuat|kien nghi|gop y|ban dau|first draft|original draft|proposal|proposals|propose|proposed"
+                             r"|suggest|suggested|suggestion|originally|initially)\b")
 # Clauses of a long sentence, for the short answer: "…; các mục tiêu trong trục kinh tế số đã hoàn thành 30% (…)".
 # A comma before a date is no clause end: "Nghị quyết số 09-NQ/TU, ngày 05/8/2022" is one reference.
 _CLAUSE_END = re.compile(r"[;:](?=\s)|,(?=\s)(?![^()]*\))(?!\s+ngày\s+\d)")
@@ -215,6 +221,7 @@ def _scores(searcher: Searcher, embedder: Embedder | None, query: Query, sentenc
     # "Who was the provincial chairman that led …?": the person holding that post is what was asked
     post_asked = post_named(query.asked_part().text) if query.asks == "who" else None
     purpose_asked = _asks_purpose(query)
+    proposal_asked = bool(_PROPOSAL_ASKED.search(fold(query.asked_part().text).lower()))
     for o in offsets:
         s = sentences[o]
         score = _relevance(searcher, query, s, provinces)
@@ -240,10 +247,8 @@ def _scores(searcher: Searcher, embedder: Embedder | None, query: Query, sentenc
         if query.article and source[o].article == query.article:
             score += _NAMED_ARTICLE_BONUS  # "Điều 5 … quy định gì?": quote that article
         decided, proposed = _said(_DECIDED, s, asked), _said(_PROPOSED, s, asked)
-        if decided and not proposed:
-            score += _DECISION_BONUS
-        elif proposed and not decided:
-            score -= _DECISION_BONUS
+        if decided != proposed and not proposal_asked:
+            score += _DECISION_BONUS if decided else -_DECISION_BONUS
         scores[o] = score
     if query.language == "en" and embedder is not None:
         # Sentence vectors stored at build time: the question is the only text embedded here.

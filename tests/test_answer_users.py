@@ -157,6 +157,16 @@ def test_a_count_is_answered_by_the_number_of_what_was_asked(answerer, question)
     assert answer.found and "7/20" in answer.short_answer
 
 
+@pytest.mark.parametrize("question, said, not_said", [
+    ("What ranking did deputy secretary Nguyen Van Thong propose for Nghe An on the Digital Government index?", "20 - 25", "25 - 30"),
+    ("Dự thảo nghị quyết chuyển đổi số Nghệ An ban đầu đặt mục tiêu Chính phủ số ở tốp mấy?", "tốp 30", "25 - 30"),
+])
+def test_a_question_on_a_proposal_is_answered_by_the_proposal_not_the_decision(answerer, question, said, not_said):
+    # the article has both: the draft's top 30, the deputy's top 20 - 25, the secretary's conclusion top 25 - 30
+    answer = answerer.answer(question)
+    assert answer.found and said in answer.short_answer and not_said not in answer.short_answer, answer.short_answer
+
+
 def test_a_share_is_answered_by_a_percentage(answerer):
     answer = answerer.answer("Kinh tế số của Quảng Ninh hoàn thành bao nhiêu phần trăm?")
     assert answer.found and "30%" in answer.short_answer
