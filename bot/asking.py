@@ -50,7 +50,9 @@ _ASKS = (
     # the year is asked; "khi nào" alone may be answered by a year
     ("day", re.compile(rf"\b(?:ngay nao|ngay bao nhieu|ngay may|ngay ban hanh|ban hanh ngay|what date|which date|what day|which day)\b"
                        rf"|^(?!.*\b(?:nam nao|nam bao nhieu|what year|which year)\b).*(?:\bban hanh\b.*{_WHEN}|{_WHEN}.*\bban hanh\b)"
-                       rf"|^(?=.*\bwhen\b)(?=.*\b{ENGLISH_DOCUMENT_KINDS}\b)(?=.*\b{ISSUING}\b)", re.S)),
+                       rf"|^(?=.*\bwhen\b)(?=.*\b{ENGLISH_DOCUMENT_KINDS}\b)(?=.*\b{ISSUING}\b)"
+                       # "When is National Digital Transformation Day?": a day, not the year of a plan for it
+                       r"|\bwhen(?:'s| is| was)\b(?:\s+[\w-]+){0,6}\s+day\b", re.S)),
     # "tháng mấy?": a month ("tháng 5/2022", "21/9"), which a year alone ("đến năm 2025") does not say
     ("month", re.compile(r"\b(?:thang may|thang nao|what month|which month)\b")),
     ("when", re.compile(_WHEN)),

@@ -549,6 +549,7 @@ def test_when_a_document_was_adopted_is_not_answered_by_a_deadline(answerer):
     # chức ngày Chuyển đổi số quốc gia")
     ("Ngày Chuyển đổi số Quốc gia là ngày nào trong năm?", "10/10"),
     ("ngay cds quoc gia la ngay may vay ad", "10/10"),
+    ("When is National Digital Transformation Day?", "10/10"),  # a day, not "năm 2023" of the plan for it
     # "bn %" typed in a chat asks for a share, as "bao nhiêu phần trăm" does
     ("sau 2 nam thuc hien nq 09 thi truc xa hoi so cua QN dat bn %", "40%"),
     # "when it comes to" asks no date
