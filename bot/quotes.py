@@ -48,10 +48,16 @@ _UNDERWAY = re.compile(r"(?<!\w)(?:đang|chưa)(?!\w)")
 _FURTHER_CHUNKS = 3
 # More than coverage and pairs can add up to: a sentence of the article the question names always wins.
 _NAMED_ARTICLE_BONUS = 2.0
-# "Hội nghị đó nhằm mục đích gì?", "What was the conference for?" (folded): the sentence saying what
-# it is for ("Hội nghị nhằm giúp lãnh đạo các sở …"), not the one naming the event.
-_PURPOSE_ASKED = re.compile(r"\b(?:muc dich|nham gi|de lam gi|purpose|what for)\b|\bwhat\b.*\bfor\W*$")
-_PURPOSE_SAID = re.compile(r"(?<!\w)(?:nhằm|với mục đích|mục đích)(?!\w)", re.IGNORECASE)
+# What a question asks explained (on the folded question), and the words of a sentence explaining
+# it: "Hội nghị đó nhằm mục đích gì?", "What was the conference for?" by "Hội nghị nhằm giúp lãnh đạo
+# các sở …", not by the sentence naming the event; "vì sao chưa đạt?" by "… phân tích một số nguyên
+# nhân dẫn đến việc … chưa đạt yêu cầu", not by the count of targets met.
+_EXPLANATIONS = (
+    (re.compile(r"\b(?:muc dich|nham gi|de lam gi|purpose|what for)\b|\bwhat\b.*\bfor\W*$"),
+     re.compile(r"(?<!\w)(?:nhằm|với mục đích|mục đích)(?!\w)", re.IGNORECASE)),
+    (re.compile(r"\b(?:vi sao|tai sao|ly do|nguyen nhan|why|reason|reasons)\b"),
+     re.compile(r"(?<!\w)(?:nguyên nhân|lý do|bởi vì|bởi|(?<!thay )vì|do đó|vì vậy|because)(?!\w)", re.IGNORECASE)),
+)
 # Shorter than this, what follows a colon is a label or a list head, not the fact.
 _MIN_SAID_CHARS = 40
 
@@ -89,11 +95,11 @@ def quote_for(searcher: Searcher, embedder: Embedder | None, query: Query, hits:
         if offset not in chosen and scores[offset] >= 0.8 * scores[best] and _length(sentences, chosen + [offset]) <= max_chars * 1.5 \
                 and source[offset].article == source[best].article:  # one quote, one cited article
             chosen.append(offset)
-    purpose = _asks_purpose(query)
-    says_it = _PURPOSE_SAID.search if purpose else lambda sentence: facts_in(query, sentence)
+    explaining = _explaining(query)
+    says_it = explaining or (lambda sentence: facts_in(query, sentence))
     if not says_it(sentences[fact_at]):  # the fact from another sentence quoted, when only it has one
         fact_at = next((o for o in chosen if says_it(sentences[o])), fact_at)
-    if (query.asks in ("day", "month") or purpose) and not any(says_it(sentences[o]) for o in chosen):
+    if (query.asks in ("day", "month") or explaining) and not any(says_it(sentences[o]) for o in chosen):
         # a day, or what something is for, is said or not: the close second that says it, over one that does not
         saying = max((o for o in offsets if says_it(sentences[o]) and source[o].article == source[best].article),
                      key=lambda o: scores[o], default=None)
@@ -126,8 +132,9 @@ def chunks_to_quote(searcher: Searcher, query: Query, hits: tuple[Hit, ...], exa
         # any of the document's chunks: a long chunk naming who did it may rank low as a whole
         found += _better_chunk(hits[len(examined):], examined,
                                lambda h: _best_coverage(searcher, query, h, lambda s: bool(facts_in(query, s))))
-    if _asks_purpose(query):  # as for who: the sentence saying what it was for may sit in a chunk ranked low
-        found += _better_chunk(hits[len(examined):], examined, lambda h: _best_coverage(searcher, query, h, _PURPOSE_SAID.search))
+    explaining = _explaining(query)
+    if explaining:  # as for who: the sentence saying what it was for may sit in a chunk ranked low
+        found += _better_chunk(hits[len(examined):], examined, lambda h: _best_coverage(searcher, query, h, explaining))
     if query.asks in ("day", "when") and _MEETING.search(fold(query.written).lower()) and not names_a_document(query):
         # "Which came first: Thanh Hóa's briefing or …?": news date the meeting they report in their
         # opening sentence ("Sáng ngày 26/4/2022, … tổ chức Hội nghị …"), which shares few words
@@ -145,13 +152,16 @@ def _better_chunk(candidates: tuple[Hit, ...], examined: tuple[Hit, ...], score)
 
 def _best_coverage(searcher: Searcher, query: Query, hit: Hit, saying_it) -> float:
     """The share of the question held by the chunk's best sentence `saying_it` (a fact of the asked
-    kind, a purpose)."""
+    kind, an explanation)."""
     sentences = (hit.text[a:b] for a, b in sentence_spans(hit.text))
     return max((searcher.coverage(query, s, hit.metadata.provinces) for s in sentences if saying_it(s)), default=0.0)
 
 
-def _asks_purpose(query: Query) -> bool:
-    return bool(_PURPOSE_ASKED.search(fold(query.asked_part().text).lower()))
+def _explaining(query: Query):
+    """For a question asking what something is for, or why: a search for the words explaining it
+    in a sentence; None for any other question."""
+    asked = fold(query.asked_part().text).lower()
+    return next((said.search for asks, said in _EXPLANATIONS if asks.search(asked)), None)
 
 
 def fact_span(searcher: Searcher, query: Query, sentence: str, provinces: tuple[str, ...] = ()) -> str:
@@ -220,7 +230,7 @@ def _scores(searcher: Searcher, embedder: Embedder | None, query: Query, sentenc
     dated_kinds = "|".join(document_kinds_in(asked)) if dated else ""
     # "Who was the provincial chairman that led …?": the person holding that post is what was asked
     post_asked = post_named(query.asked_part().text) if query.asks == "who" else None
-    purpose_asked = _asks_purpose(query)
+    explaining = _explaining(query)
     proposal_asked = bool(_PROPOSAL_ASKED.search(fold(query.asked_part().text).lower()))
     for o in offsets:
         s = sentences[o]
@@ -240,7 +250,7 @@ def _scores(searcher: Searcher, embedder: Embedder | None, query: Query, sentenc
                 # "bao nhiêu mục tiêu?": "7/20 mục tiêu", not "sau 2 năm": the count asked for is said
                 # or not, as a day is
                 score += 2 * _FACT_BONUS
-        if purpose_asked and _PURPOSE_SAID.search(s):
+        if explaining and explaining(s):
             score += 2 * _FACT_BONUS  # what it is for is said or not, as a day is
         if _CAPTION.match(s):
             score -= _FACT_BONUS  # a photo's caption names the event, says nothing of it
