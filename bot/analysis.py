@@ -21,6 +21,7 @@ from bot.config import SearchConfig
 from bot.glossary import Glossary
 from bot.language import WORD, detect_language, is_stopword, words
 from bot.normalization import Normalizer
+from bot.people import people_named
 from bot.places import provinces_of_places
 from bot.provinces import all_names, mentions, provinces_in
 from bot.text import fold, has_diacritics, nfc, search_key
@@ -203,11 +204,18 @@ class Analyzer:
         legal text BM25 with syllable bigrams beat word grouping learnt from a small corpus."""
         concepts = [_province_concept(p) for p in provinces]
         boosters: list[Phrase] = []
+        # a person named is one unit of meaning, not three syllables a passage must hold: the
+        # paragraph after the one naming him says "Phó Bí thư Thường trực Tỉnh ủy cho rằng …"
+        names = [n.split() for n in people_named(text)]
         for run in self._content_runs(text, provinces, plain, written):
             boosters += [Phrase.of(f"{a} {b}") for a, b in zip(run, run[1:])]
             i = 0
             while i < len(run):
-                size = self._longest_synonym(run, i) or 1
+                title = next((k for k in (1, 2) if " ".join(run[i: i + k]).lower() in _TITLES and _name_at(run, i + k, names)), 0)
+                if title:  # "ông" in "ông Nguyễn Văn Thông" is part of naming him
+                    i += title
+                    continue
+                size = _name_at(run, i, names) or self._longest_synonym(run, i) or 1
                 phrase = " ".join(run[i: i + size])
                 alternatives = (phrase, *self._synonyms(phrase))
                 concepts.append(Concept(phrase, tuple(dict.fromkeys(Phrase.of(a) for a in alternatives))))
@@ -248,6 +256,14 @@ class Analyzer:
             return self.glossary.synonyms_of(phrase)
         folded = self._folded_synonyms.get(phrase)
         return self.glossary.synonyms_of(folded) if folded else ()
+
+
+_TITLES = frozenset({"ông", "bà", "anh", "chị", "đồng chí"})
+
+
+def _name_at(run: list[str], i: int, names: list[list[str]]) -> int:
+    """The number of syllables of a person's name (folded) starting at run[i]; 0 if none does."""
+    return next((len(n) for n in names if [fold(w).lower() for w in run[i: i + len(n)]] == n), 0)
 
 
 def per_province(query: Query) -> list[Query]:

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
-from bot.analysis import Query
 from bot.asking import names_only_a_post
 from bot.provinces import provinces_in
-from bot.search import Searcher
 from bot.text import fold, has_words
+
+if TYPE_CHECKING:  # bot/analysis.py reads the people a question names from here
+    from bot.analysis import Query
+    from bot.search import Searcher
 
 # Vietnamese capitals: a name is capitalised words ("Nguyễn Đức Trung", "Đồng chí …").
 UPPER = "A-ZĐÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬÈÉẺẼẸÊỀẾỂỄỆÌÍỈĨỊÒÓỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢÙÚỦŨỤƯỪỨỬỮỰỲÝỶỸỴ"
