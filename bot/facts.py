@@ -55,8 +55,9 @@ def document_kinds_in(folded: str) -> list[str]:
 
 
 def names_a_document(query: Query) -> bool:
-    """The question is about a document (a resolution, a plan …), whose own day may answer it."""
-    folded = fold(query.text)
+    """The question is about a document (a resolution, a plan …), whose own day may answer it; as
+    written out ("nq" is "Nghị quyết")."""
+    folded = fold(query.written)
     return bool(document_kinds_in(folded) or _DOCUMENT_KINDS_EN.search(folded))
 
 

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from bot.analysis import Query
+from bot.asking import FOLLOWUP_SEPARATOR
 from bot.embedding import Embedder
 from bot.facts import (FACT_KINDS, counted_units, dates_a_document, document_kinds_in, facts_in, named_numbers,
                        names_a_document, number_beside)
@@ -48,6 +49,8 @@ _UNDERWAY = re.compile(r"(?<!\w)(?:đang|chưa)(?!\w)")
 _FURTHER_CHUNKS = 3
 # More than coverage and pairs can add up to: a sentence of the article the question names always wins.
 _NAMED_ARTICLE_BONUS = 2.0
+# "X là gì?" (folded, diacritics restored and abbreviations written out): a sentence saying "X là …"
+_DEFINITION_ASKED = re.compile(r"^\W*((?:\w+\s+){0,5}\w+)\s+la\s+gi\b")
 # What a question asks explained (on the folded question), and the words of a sentence explaining
 # it: "Hội nghị đó nhằm mục đích gì?", "What was the conference for?" by "Hội nghị nhằm giúp lãnh đạo
 # các sở …", not by the sentence naming the event; "vì sao chưa đạt?" by "… phân tích một số nguyên
@@ -158,9 +161,13 @@ def _best_coverage(searcher: Searcher, query: Query, hit: Hit, saying_it) -> flo
 
 
 def _explaining(query: Query):
-    """For a question asking what something is for, or why: a search for the words explaining it
-    in a sentence; None for any other question."""
+    """For a question asking what something is for, why, or what it is: a search for the words
+    explaining it in a sentence; None for any other question."""
     asked = fold(query.asked_part().text).lower()
+    defined = _DEFINITION_ASKED.match(fold(query.written.rpartition(FOLLOWUP_SEPARATOR)[2]).lower())
+    if defined:  # "cds là gì?" (written out "chuyển đổi số là gì"): "Chuyển đổi số là chuyển hoạt động …"
+        definition = re.compile(rf"^\W*{re.escape(defined.group(1))}\s+la\s")
+        return (lambda sentence: definition.search(fold(sentence).lower())) if query.language == "vi" else None
     return next((said.search for asks, said in _EXPLANATIONS if asks.search(asked)), None)
 
 
@@ -180,10 +187,12 @@ def fact_span(searcher: Searcher, query: Query, sentence: str, provinces: tuple[
     clauses = [c.strip() for c in _clauses(sentence) if facts_in(query, c)]
     if not clauses:
         return sentence
-    if query.asks in ("day", "month", "when") and not names_a_document(query):
+    if query.asks in ("day", "month", "when"):
         # "Sáng 19/3, đồng chí X chủ trì cuộc họp … thực hiện Nghị quyết số 09-NQ/TU ngày 05/02/2022":
-        # a meeting asked about is dated by "Sáng 19/3", not by the resolution it reviewed
-        clauses = [c for c in clauses if not dates_a_document(c)] or clauses
+        # a meeting asked about is dated by "Sáng 19/3", not by the resolution it reviewed; a
+        # resolution asked about ("NA ban hành nq cds ngày nào?") by its own day, not the meeting's
+        document = names_a_document(query) and not _MEETING.search(fold(query.written).lower())
+        clauses = [c for c in clauses if dates_a_document(c) == document] or clauses
     done = _DONE.search(query.dense_text.lower()) and not _UNDERWAY.search(query.dense_text.lower())
     return max(clauses, key=lambda c: (not (done and _UNDERWAY.search(re.sub(r"\([^)]*\)", "", c.lower()))),
                                        _relevance(searcher, query, c, provinces), -len(c)))
@@ -227,7 +236,7 @@ def _scores(searcher: Searcher, embedder: Embedder | None, query: Query, sentenc
     # the day of "Kế hoạch 586" is written beside its number (for other questions the number is context)
     named = named_numbers(query.text) if dated else []
     # the kinds of document whose day is asked, written with it: "Nghị quyết số 09-NQ/TU, ngày 05/8/2022"
-    dated_kinds = "|".join(document_kinds_in(asked)) if dated else ""
+    dated_kinds = "|".join(document_kinds_in(fold(query.written))) if dated else ""
     # "Who was the provincial chairman that led …?": the person holding that post is what was asked
     post_asked = post_named(query.asked_part().text) if query.asks == "who" else None
     explaining = _explaining(query)

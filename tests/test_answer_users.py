@@ -557,6 +557,10 @@ def test_when_a_document_was_adopted_is_not_answered_by_a_deadline(answerer):
     ("Ngày Chuyển đổi số Quốc gia là ngày nào trong năm?", "10/10"),
     ("ngay cds quoc gia la ngay may vay ad", "10/10"),
     ("When is National Digital Transformation Day?", "10/10"),  # a day, not "năm 2023" of the plan for it
+    # what it is: the sentence defining it, not one that only names it
+    ("cds la j z ad", "chuyển hoạt động của chính quyền"),
+    # a resolution typed "nq" is dated by its own day, not by the meeting reviewing it ("Chiều ngày 21/9")
+    ("NA ban hanh nq cds ngay nao v ad", "05/8/2022"),
     # "bn %" typed in a chat asks for a share, as "bao nhiêu phần trăm" does
     ("sau 2 nam thuc hien nq 09 thi truc xa hoi so cua QN dat bn %", "40%"),
     # "when it comes to" asks no date
