@@ -224,7 +224,7 @@ def facts_in(query: Query, text: str) -> list[str]:
         return []
     if query.asks == "how_many":  # a number the question states ("sau 2 năm …, bao nhiêu mục tiêu?") is not the answer
         # in words too: "How many goals were met after two years?" is not answered by "sau 2 năm"
-        given = set(re.findall(r"\d+", query.text)) | {NUMBER_WORDS[w] for w in re.findall(r"[a-z]+", query.text.lower()) if w in NUMBER_WORDS}
+        given = set(re.findall(r"\d+", query.text)) | {NUMBER_WORDS.get(w, "") for w in re.findall(r"[a-z]+", query.text.lower())}
         return [n for n in _counts(text) if not set(re.findall(r"\d+", n)) <= given]
     if query.asks in ("day", "month", "when") and not names_a_document(query):
         # "Ngày Chuyển đổi số Quốc gia là ngày nào?" is not answered by the day of the plan for it

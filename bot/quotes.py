@@ -103,7 +103,7 @@ def quote_for(searcher: Searcher, embedder: Embedder | None, query: Query, hits:
     if not says_it(sentences[fact_at]):  # the fact from another sentence quoted, when only it has one
         fact_at = next((o for o in chosen if says_it(sentences[o])), fact_at)
     if (query.asks in ("day", "month") or explaining) and not any(says_it(sentences[o]) for o in chosen):
-        # a day, or what something is for, is said or not: the close second that says it, over one that does not
+        # a day, or an explanation, is said or not: the close second that says it, over one that does not
         saying = max((o for o in offsets if says_it(sentences[o]) and source[o].article == source[best].article),
                      key=lambda o: scores[o], default=None)
         if saying is not None and scores[saying] >= 0.8 * scores[best]:
@@ -136,7 +136,7 @@ def chunks_to_quote(searcher: Searcher, query: Query, hits: tuple[Hit, ...], exa
         found += _better_chunk(hits[len(examined):], examined,
                                lambda h: _best_coverage(searcher, query, h, lambda s: bool(facts_in(query, s))))
     explaining = _explaining(query)
-    if explaining:  # as for who: the sentence saying what it was for may sit in a chunk ranked low
+    if explaining:  # as for who: the sentence explaining it may sit in a chunk ranked low
         found += _better_chunk(hits[len(examined):], examined, lambda h: _best_coverage(searcher, query, h, explaining))
     if query.asks in ("day", "when") and _MEETING.search(fold(query.written).lower()) and not names_a_document(query):
         # "Which came first: Thanh Hóa's briefing or …?": news date the meeting they report in their
@@ -167,7 +167,7 @@ def _explaining(query: Query):
     defined = _DEFINITION_ASKED.match(fold(query.written.rpartition(FOLLOWUP_SEPARATOR)[2]).lower())
     if defined:  # "cds là gì?" (written out "chuyển đổi số là gì"): "Chuyển đổi số là chuyển hoạt động …"
         definition = re.compile(rf"^\W*{re.escape(defined.group(1))}\s+la\s")
-        return (lambda sentence: definition.search(fold(sentence).lower())) if query.language == "vi" else None
+        return lambda sentence: definition.search(fold(sentence).lower())
     return next((said.search for asks, said in _EXPLANATIONS if asks.search(asked)), None)
 
 
@@ -260,7 +260,7 @@ def _scores(searcher: Searcher, embedder: Embedder | None, query: Query, sentenc
                 # or not, as a day is
                 score += 2 * _FACT_BONUS
         if explaining and explaining(s):
-            score += 2 * _FACT_BONUS  # what it is for is said or not, as a day is
+            score += 2 * _FACT_BONUS  # an explanation is said or not, as a day is
         if _CAPTION.match(s):
             score -= _FACT_BONUS  # a photo's caption names the event, says nothing of it
         if query.article and source[o].article == query.article:
