@@ -18,7 +18,7 @@ from typing import Callable, Hashable
 from bot.analysis import provinces_in_question
 from bot.asking import FOLLOWUP_SEPARATOR, asks_a_question, asks_of
 from bot.language import detect_language, is_stopword, words
-from bot.people import person_answered
+from bot.people import asks_a_post, person_answered
 from bot.provinces import PROVINCES, PROVINCES_BEFORE_2025, current_name
 from bot.records import Answer
 from bot.text import fold, has_diacritics, nfc
@@ -210,14 +210,13 @@ def _in_context(message: str, previous: Turn) -> str:
     Mai Xuân Liêm), the person named: the post is in a sentence naming him, not any of the
     meeting's. What he said is not named so: news quote a speaker by post ("Bí thư Tỉnh ủy yêu
     cầu …"), and the name would pull the sentence introducing him instead."""
-    if previous.person and _ASKS_A_POST.search(fold(message.lower())):
+    if previous.person and asks_a_post(message):
         message = _VI_PERSON_REFERENCE.sub(lambda m: f"{m.group(1)} {previous.person}" if m.group(1) else previous.person, message)
         message = _EN_POSSESSIVE.sub(f"{previous.person}'s", message)
         message = _EN_PERSON_REFERENCE.sub(previous.person, message)
     return f"{topic(previous.effective_question)}{FOLLOWUP_SEPARATOR}{message}"
 
 
-_ASKS_A_POST = re.compile(r"\b(?:chuc(?: vu)?|vai tro|cuong vi|roles?|titles?|jobs?|positions?|posts?)\b")
 _VI_PERSON_REFERENCE = re.compile(r"(?i)(?<!\w)(?:(ông|bà|ong|ba)|anh|chị|chi) (?:ấy|ay|ta)(?!\w)")
 _EN_POSSESSIVE = re.compile(r"(?i)\b(?:his|her)\b(?=\s+\w)")
 _EN_PERSON_REFERENCE = re.compile(r"(?i)\b(?:he|him|she|her)\b")

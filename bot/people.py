@@ -190,6 +190,14 @@ def people_in(text: str) -> list[str]:
     return [(m.group("name") or m.group(0)).strip() for m in SOMEONE.finditer(text)]
 
 
+_ASKS_A_POST = re.compile(r"\b(?:chuc(?: vu)?|vai tro|cuong vi|roles?|titles?|jobs?|positions?|posts?)\b")
+
+
+def asks_a_post(text: str) -> bool:
+    """The question asks someone's post ("ông ấy giữ chức gì?", "what other jobs does he hold?")."""
+    return bool(_ASKS_A_POST.search(fold(text).lower()))
+
+
 def people_named(text: str) -> list[str]:
     """The people a question names by post or as "ông / bà / đồng chí" ("Chủ tịch UBND tỉnh Nguyễn
     Đức Trung đã kết luận gì …?"), folded and bare: the question takes them for granted."""

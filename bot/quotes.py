@@ -16,10 +16,10 @@ from bot.asking import FOLLOWUP_SEPARATOR
 from bot.embedding import Embedder
 from bot.facts import (FACT_KINDS, counted_units, dates_a_document, document_kinds_in, facts_in, named_numbers,
                        names_a_document, number_beside)
-from bot.people import holds_the_asked_post, post_named, role_coverage
+from bot.people import asks_a_post, holds_the_asked_post, people_named, post_named, role_coverage
 from bot.records import Hit
 from bot.search import Searcher
-from bot.text import fold, sentence_spans
+from bot.text import fold, has_words, sentence_spans
 
 # Decisions weigh more than proposals when both answer ("phấn đấu" in a resolution vs "đề xuất").
 _DECIDED = re.compile(r"\b(kết luận|quyết nghị|thống nhất|thông qua|quyết định|ban hành|chỉ đạo)\b", re.IGNORECASE)
@@ -241,6 +241,8 @@ def _scores(searcher: Searcher, embedder: Embedder | None, query: Query, sentenc
     post_asked = post_named(query.asked_part().text) if query.asks == "who" else None
     explaining = _explaining(query)
     proposal_asked = bool(_PROPOSAL_ASKED.search(fold(query.asked_part().text).lower()))
+    # "ông Mai Xuân Liêm còn giữ cương vị gì?": his posts are written where he is named
+    whose_post = people_named(query.asked_part().text) if asks_a_post(query.asked_part().text) else []
     for o in offsets:
         s = sentences[o]
         score = _relevance(searcher, query, s, provinces)
@@ -259,6 +261,8 @@ def _scores(searcher: Searcher, embedder: Embedder | None, query: Query, sentenc
                 # "bao nhiêu mục tiêu?": "7/20 mục tiêu", not "sau 2 năm": the count asked for is said
                 # or not, as a day is
                 score += 2 * _FACT_BONUS
+        if whose_post and any(has_words(fold(s), name) for name in whose_post):
+            score += 2 * _FACT_BONUS
         if explaining and explaining(s):
             score += 2 * _FACT_BONUS  # an explanation is said or not, as a day is
         if _CAPTION.match(s):
