@@ -246,6 +246,8 @@ def ask_after(answerer: Answerer, previous: str, message: str):
     # "ông ấy": the chairman just asked about, however long the message
     ("Ai chủ trì cuộc họp đánh giá 2 năm thực hiện Nghị quyết 09 của Quảng Ninh?",
      "ông ấy yêu cầu những ngành nào phải khẩn trương xây dựng kế hoạch chuyển đổi số riêng?", "Y tế, giáo dục"),
+    # "hạn chót" (deadline): the plan says "hoàn thành trước ngày …"
+    ("Kế hoạch xây dựng nghị quyết cds của Nghệ An do ai chủ trì?", "hạn chót là khi nào?", "15/11/2021"),
     # "ông ấy", "chỗ nào" ask; the article never writes them
     ("Giám đốc Sở Y tế Nghệ An phát biểu gì tại Hội nghị lần thứ 9?", "ông ấy bảo chỗ nào vướng nhất?",
      "chính sách thuê hạ tầng số"),
