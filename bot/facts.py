@@ -143,12 +143,15 @@ def _counts(text: str) -> list[str]:
 # "bao nhiêu tỷ đồng / người / phần trăm?": a count of money, people or a share is answered by a
 # number of that (folded; words around the number, either side: "ở tuổi 39" is how ages are written).
 # Only these: other things counted are named too many ways ("bao nhiêu khu vực" ~ "ba tâm chấn").
-_COUNTED = re.compile(r"\b(?:bao nhieu|bn)\s+(phan tram|ty|ti|trieu|nghin|dong|usd|do la|nguoi|dan|tien)\b|\b(?:bao nhieu|bn|may)\s*(%)"
-                      r"|\bhow many\s+(?:people|persons|residents|inhabitants|citizens|attendees|participants|delegates)\b")
+_COUNTED = re.compile(r"\b(?:bao nhieu|bn)\s+(phan tram|ty|ti|trieu|nghin|dong|usd|do la|nguoi|dan|tien|doanh nghiep)\b"
+                      r"|\b(?:bao nhieu|bn|may)\s*(%)"
+                      r"|\bhow many\s+(?:people|persons|residents|inhabitants|citizens|attendees|participants|delegates)\b"
+                      r"|\bhow many\s+(?:[a-z-]+\s+){0,2}(companies|businesses|firms|enterprises)\b")
 _MONEY = ("ty", "ti", "trieu", "dong", "vnd", "usd", "do la", "$", "euro", "bang", "yen")
 _PEOPLE = ("nguoi", "dan", "dai bieu", "can bo", "cong chuc", "vien chuc", "thanh vien", "hoc vien", "lao dong")
 _SAME_COUNT = {"phan tram": ("%", "phan tram", "nua"), "dan": _PEOPLE, "nguoi": _PEOPLE, "ty": ("ty", "ti"),
-               "ti": ("ty", "ti"), "do la": ("do la", "usd", "$"), "usd": ("do la", "usd", "$"), "tien": _MONEY}
+               "ti": ("ty", "ti"), "do la": ("do la", "usd", "$"), "usd": ("do la", "usd", "$"), "tien": _MONEY,
+               "doanh nghiep": ("doanh nghiep", "cong ty", "dn")}
 # "Tổng kinh phí … là bao nhiêu?", "How much did they spend?": an amount of money, in any currency,
 # whatever follows "bao nhiêu" (folded question; "tiền" only as written with its diacritics, since
 # folded "tien" is also "tiến độ").
@@ -179,7 +182,8 @@ def _counted_units(query: Query) -> tuple[tuple[str, ...], bool]:
     folded = fold(query.text)
     m = _COUNTED.search(folded)
     if m:
-        unit = m.group(1) or ("phan tram" if m.group(2) else "nguoi")  # "bn %", "how many people …"
+        # "bn %", "how many people …", "how many tech companies …"
+        unit = m.group(1) or ("phan tram" if m.group(2) else "doanh nghiep" if m.group(3) else "nguoi")
         return _SAME_COUNT.get(unit, (unit,)), True
     if _MONEY_ASKED.search(folded) or re.search(r"(?<!\w)tiền(?!\w)", query.text.lower()):
         return _MONEY, True
