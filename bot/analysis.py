@@ -21,7 +21,7 @@ from bot.config import SearchConfig
 from bot.glossary import Glossary
 from bot.language import WORD, detect_language, is_stopword, words
 from bot.normalization import Normalizer
-from bot.people import people_named
+from bot.people import HONORIFICS, people_named
 from bot.places import provinces_of_places
 from bot.provinces import all_names, mentions, provinces_in
 from bot.text import fold, has_diacritics, nfc, search_key
@@ -211,7 +211,7 @@ class Analyzer:
             boosters += [Phrase.of(f"{a} {b}") for a, b in zip(run, run[1:])]
             i = 0
             while i < len(run):
-                title = next((k for k in (1, 2) if " ".join(run[i: i + k]).lower() in _TITLES and _name_at(run, i + k, names)), 0)
+                title = next((k for k in (1, 2) if " ".join(run[i: i + k]).lower() in HONORIFICS and _name_at(run, i + k, names)), 0)
                 if title:  # "ông" in "ông Nguyễn Văn Thông" is part of naming him
                     i += title
                     continue
@@ -256,9 +256,6 @@ class Analyzer:
             return self.glossary.synonyms_of(phrase)
         folded = self._folded_synonyms.get(phrase)
         return self.glossary.synonyms_of(folded) if folded else ()
-
-
-_TITLES = frozenset({"ông", "bà", "anh", "chị", "đồng chí"})
 
 
 def _name_at(run: list[str], i: int, names: list[list[str]]) -> int:

@@ -18,7 +18,7 @@ import math
 import re
 from dataclasses import dataclass, replace
 
-from bot.analysis import Query
+from bot.analysis import NUMBER_WORDS, Query
 from bot.asking import ISSUING
 from bot.config import AnswerConfig
 from bot.people import holds_the_posts_given, people_named
@@ -41,7 +41,7 @@ _ISSUED_IN = re.compile(rf"\b{ISSUING}\b[^?.]{{0,25}}?(?<![\d.,/])((?:19|20)\d\d
                         rf"|(?<!den )(?<!toi )\b(?:nam|in) ((?:19|20)\d\d) (?:\w+ ){{0,2}}?{ISSUING}\b")
 # How long a review looked back ("hội nghị tổng kết 3 năm", "sau 2 năm thực hiện", "the three-year
 # review"): a meeting the question takes for granted, which a passage on another span is not (folded).
-_YEAR_WORDS = {"one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "mot": "1", "hai": "2", "ba": "3"}
+_YEAR_WORDS = {**NUMBER_WORDS, "mot": "1", "hai": "2", "ba": "3"}
 _SPAN_EN = r"(\d+|one|two|three|four|five)"
 _REVIEW_SPAN = re.compile(rf"\b(?:so ket|tong ket|danh gia|sau|qua)\s+(?:hon\s+)?(\d+|mot|hai|ba)\s+nam\b"
                           rf"|\b{_SPAN_EN}[- ]years?\s+(?:review|check-up|checkup|stocktake|assessment)\b"

@@ -18,11 +18,13 @@ if TYPE_CHECKING:  # bot/analysis.py reads the people a question names from here
     from bot.analysis import Query
     from bot.search import Searcher
 
+# How a person is named before their name ("đồng chí Nguyễn Đức Trung", "ông Nguyễn Văn Thông").
+HONORIFICS = ("đồng chí", "ông", "bà")
 # Vietnamese capitals: a name is capitalised words ("Nguyễn Đức Trung", "Đồng chí …").
 UPPER = "A-ZĐÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬÈÉẺẼẸÊỀẾỂỄỆÌÍỈĨỊÒÓỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢÙÚỦŨỤƯỪỨỬỮỰỲÝỶỸỴ"
 NAME = rf"[{UPPER}][^\W\d_]*(?:\s+[{UPPER}][^\W\d_]*){{1,3}}"
 _TITLES = "Chủ tịch|Phó Chủ tịch|Bí thư|Phó Bí thư|Giám đốc|Phó Giám đốc|Tổng Giám đốc|Trưởng|Phó Trưởng|Thứ trưởng|Bộ trưởng|Ủy viên"
-_PERSON = re.compile(rf"(?:(?:đồng chí|ông|bà|Đồng chí|Ông|Bà)\s+(?!(?:{_TITLES})\b)(?:{NAME}))|(?:{NAME})(?=\s*[,–-]?\s*(?:{_TITLES}))")
+_PERSON = re.compile(rf"(?:(?:{'|'.join((*HONORIFICS, *(h.capitalize() for h in HONORIFICS)))})\s+(?!(?:{_TITLES})\b)(?:{NAME}))|(?:{NAME})(?=\s*[,–-]?\s*(?:{_TITLES}))")
 # "Giám đốc Sở Y tế Dương Đình Chỉnh", "Chủ tịch UBND tỉnh Nguyễn Đức Trung": the name after the post,
 # not an abbreviation: "Phó Trưởng Ban Thường trực BCĐ Chuyển đổi số" names no one.
 _TITLED_NAME = rf"(?:{_TITLES})(?:\s+[^\s,.;:()“”\"]+){{1,6}}?\s+(?P<name>(?![{UPPER}]{{2}}){NAME})(?![^\W\d_])"
@@ -233,7 +235,7 @@ def person_answered(short_answer: str) -> str:
     return names.pop() if len(names) == 1 else ""
 
 
-_HONORIFIC = re.compile(r"^(?:đồng chí|ông|bà)\s+", re.IGNORECASE)
+_HONORIFIC = re.compile(rf"^(?:{'|'.join(HONORIFICS)})\s+", re.IGNORECASE)
 
 
 def bare_name(person: str) -> str:

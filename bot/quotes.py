@@ -79,8 +79,9 @@ def quote_for(searcher: Searcher, embedder: Embedder | None, query: Query, hits:
     if not sentences:
         return Quote("", "")
     offsets = sorted(sentences)
+    explaining = _explaining(query)
     scores = _scores(searcher, embedder if cosine_weight else None, query, sentences, source, offsets,
-                     hits[0].metadata.provinces, cosine_weight)
+                     hits[0].metadata.provinces, cosine_weight, explaining)
     best = max(offsets, key=lambda o: (scores[o], -o))
     chosen = [best]
     fact_at = best
@@ -98,7 +99,6 @@ def quote_for(searcher: Searcher, embedder: Embedder | None, query: Query, hits:
         if offset not in chosen and scores[offset] >= 0.8 * scores[best] and _length(sentences, chosen + [offset]) <= max_chars * 1.5 \
                 and source[offset].article == source[best].article:  # one quote, one cited article
             chosen.append(offset)
-    explaining = _explaining(query)
     says_it = explaining or (lambda sentence: facts_in(query, sentence))
     if not says_it(sentences[fact_at]):  # the fact from another sentence quoted, when only it has one
         fact_at = next((o for o in chosen if says_it(sentences[o])), fact_at)
@@ -143,7 +143,6 @@ def chunks_to_quote(searcher: Searcher, query: Query, hits: tuple[Hit, ...], exa
         # opening sentence ("Sáng ngày 26/4/2022, … tổ chức Hội nghị …"), which shares few words
         found += [h for h in hits if h.start == 0]
     return (*examined, *dict.fromkeys(h for h in found if h not in examined))
-
 
 
 def _better_chunk(candidates: tuple[Hit, ...], examined: tuple[Hit, ...], score) -> list[Hit]:
@@ -229,7 +228,9 @@ def _sentences(hits: tuple[Hit, ...]) -> tuple[dict[int, str], dict[int, Hit]]:
 
 
 def _scores(searcher: Searcher, embedder: Embedder | None, query: Query, sentences: dict[int, str],
-            source: dict[int, Hit], offsets: list[int], provinces: tuple[str, ...], cosine_weight: float) -> dict[int, float]:
+            source: dict[int, Hit], offsets: list[int], provinces: tuple[str, ...], cosine_weight: float,
+            explaining=None) -> dict[int, float]:
+    """Each sentence's score for quoting; `explaining`: quote_for's _explaining(query)."""
     scores = {}
     counted = counted_units(query)
     asked, dated = fold(query.text), query.asks in ("day", "month", "when")
@@ -238,11 +239,11 @@ def _scores(searcher: Searcher, embedder: Embedder | None, query: Query, sentenc
     # the kinds of document whose day is asked, written with it: "Nghị quyết số 09-NQ/TU, ngày 05/8/2022"
     dated_kinds = "|".join(document_kinds_in(fold(query.written))) if dated else ""
     # "Who was the provincial chairman that led …?": the person holding that post is what was asked
-    post_asked = post_named(query.asked_part().text) if query.asks == "who" else None
-    explaining = _explaining(query)
-    proposal_asked = bool(_PROPOSAL_ASKED.search(fold(query.asked_part().text).lower()))
+    own = query.asked_part().text
+    post_asked = post_named(own) if query.asks == "who" else None
+    proposal_asked = bool(_PROPOSAL_ASKED.search(fold(own).lower()))
     # "ông Mai Xuân Liêm còn giữ cương vị gì?": his posts are written where he is named
-    whose_post = people_named(query.asked_part().text) if asks_a_post(query.asked_part().text) else []
+    whose_post = people_named(own) if asks_a_post(own) else []
     for o in offsets:
         s = sentences[o]
         score = _relevance(searcher, query, s, provinces)
