@@ -44,6 +44,8 @@ _ARTICLE_REFERENCE = re.compile(r"\bdieu\s+(\d{1,3})\b")
 Accents = Callable[[list[str]], Mapping[str, str]]
 # The words that carry a follow-up on ("còn …", "thế còn …", "and …"), which say nothing of what it
 # asks; on the text as typed, so "còn" is cut and content kept ("con" typed without diacritics is "còn").
+# Syllables of the longest glossary synonym read as one concept ("Sở Thông tin và Truyền thông").
+_LONGEST_SYNONYM = 6
 _FOLLOWUP_LEAD = re.compile(r"^\W*(?:(?:thế|the|vậy|vay)\s+)?(?:còn|con|and|so|then)\b", re.IGNORECASE)
 
 
@@ -58,6 +60,10 @@ class Phrase:
     def of(cls, text: str) -> "Phrase":
         exact = has_diacritics(text)
         return cls(" ".join(words(search_key(text) if exact else fold(text))), exact)
+
+    @classmethod
+    def folded(cls, text: str) -> "Phrase":
+        return cls(" ".join(words(fold(text))), False)
 
 
 @dataclass(frozen=True)
@@ -81,7 +87,7 @@ class Query:
     provinces: tuple[str, ...]
     dense_text: str
     injection: bool = False
-    asks: str = ""  # "day", "month", "when", "how_many", "who", "document_number" or "" (what the answer should contain)
+    asks: str = ""  # "day", "month", "when", "how_many", "who", "author", "document_number" or "" (what the answer should contain)
     # Events the question takes for granted ("cancel" in "When did X cancel Y?"), each as the words
     # naming it: a passage naming none of them does not confirm the premise.
     premises: tuple[tuple[str, ...], ...] = ()
@@ -129,6 +135,10 @@ class Analyzer:
         self.normalizer = normalizer
         self.dense_glossary = dense_glossary
         self._folded_synonyms = {fold(k): k for k in glossary.synonyms}
+        # synonyms with a word that otherwise splits a run ("Thông tin và Truyền thông" ~ "TT&TT"),
+        # folded: where one is written, its words stay together
+        self._joined = tuple(sorted({fold(k) for k in glossary.synonyms
+                                     if any(is_stopword(w, "vi") for w in words(k)) and len(words(k)) > 1}, key=len, reverse=True))
 
     @classmethod
     def from_config(cls, settings: SearchConfig) -> "Analyzer":
@@ -164,9 +174,12 @@ class Analyzer:
         """A question typed without diacritics as the corpus would write it, then expanded: "quan
         trong nhat" -> "quan trọng nhất", "ct ubnd" -> "chủ tịch Ủy ban nhân dân" (the words the
         normalisation writes out are its own, not guessed: "bn" is "bao nhiêu", not "báo nhiêu")."""
-        syllables = fold(typed).split()
-        keys = [*words(fold(typed)), *(f"{a} {b}" for a, b in zip(syllables, syllables[1:]))]
-        restored = restore(typed, accents(keys), keep=self.normalizer.rewrites)
+        keys = []
+        for text in (typed, self.normalizer.expand(typed)):  # "so tttt": "so thong" is a pair too
+            syllables = fold(text).lower().split()
+            keys += [*words(fold(text)), *(f"{a} {b}" for a, b in zip(syllables, syllables[1:]))]
+        restored = restore(typed, accents(keys), keep=self.normalizer.rewrites,
+                           stands_for=self.normalizer.expand)
         return self.normalizer.with_question_phrases_written(self.normalizer.expand(restored))
 
     def _concepts(self, text: str, language: str, provinces: tuple[str, ...], plain: bool, written: str = ""
@@ -215,10 +228,13 @@ class Analyzer:
                 if title:  # "ông" in "ông Nguyễn Văn Thông" is part of naming him
                     i += title
                     continue
-                size = _name_at(run, i, names) or self._longest_synonym(run, i) or 1
+                size = _name_at(run, i, names) or self._longest_synonym(run, i, plain) or 1
                 phrase = " ".join(run[i: i + size])
-                alternatives = (phrase, *self._synonyms(phrase))
-                concepts.append(Concept(phrase, tuple(dict.fromkeys(Phrase.of(a) for a in alternatives))))
+                alternatives = (phrase, *self._synonyms(phrase, plain))
+                # typed without diacritics, a phrase partly written out ("bo Thông tin và Truyền
+                # thông" from "bo tttt") is matched folded, as the rest of the question is
+                own = Phrase.folded(phrase) if plain and _partly_written(phrase) else Phrase.of(phrase)
+                concepts.append(Concept(phrase, tuple(dict.fromkeys((own, *(Phrase.of(a) for a in alternatives[1:]))))))
                 i += size
         return _distinct(concepts), list(dict.fromkeys(boosters))
 
@@ -230,6 +246,8 @@ class Analyzer:
         aligned = bool(written) and len(written) == len(text)
         blanked = self.normalizer.without_question_words(written if aligned else text, plain and not aligned)  # same length
         province_spans = _province_spans(text, provinces)
+        joined = [(m.start(), m.end()) for phrase in self._joined
+                  for m in re.finditer(r"(?<!\w)" + re.escape(phrase) + r"(?!\w)", fold(text))]
         lowered = nfc(text).lower()
         matches = list(WORD.finditer(lowered))
         as_written = [m.group(0) for m in WORD.finditer(nfc(written).lower())] if written else []
@@ -239,23 +257,35 @@ class Analyzer:
         for m, form in zip(matches, as_written):
             token = m.group(0)
             asked = not blanked[m.start(): m.end()].strip()
-            if asked or any(a <= m.start() < b for a, b in province_spans) or is_stopword(form, "vi"):
+            stopword = is_stopword(form, "vi") and not any(a <= m.start() < b for a, b in joined)
+            if asked or any(a <= m.start() < b for a, b in province_spans) or stopword:
                 runs.append([])
             else:
                 runs[-1].append(token)
         return [run for run in runs if run]
 
-    def _longest_synonym(self, run: list[str], i: int) -> int:
-        for size in range(min(5, len(run) - i), 1, -1):
-            if self._synonyms(" ".join(run[i: i + size])):
+    def _longest_synonym(self, run: list[str], i: int, plain: bool) -> int:
+        for size in range(min(_LONGEST_SYNONYM, len(run) - i), 1, -1):
+            if self._synonyms(" ".join(run[i: i + size]), plain):
                 return size
         return 0
 
-    def _synonyms(self, phrase: str) -> tuple[str, ...]:
+    def _synonyms(self, phrase: str, plain: bool = False) -> tuple[str, ...]:
+        """Other ways the articles say `phrase`. In a question typed without diacritics (`plain`), a
+        phrase the normalisation partly wrote out ("so Thông tin và Truyền thông" from "so tttt") is
+        read folded when it is not found as written."""
         if has_diacritics(phrase):
-            return self.glossary.synonyms_of(phrase)
-        folded = self._folded_synonyms.get(phrase)
+            written = self.glossary.synonyms_of(phrase)
+            if written or not plain:
+                return written
+        folded = self._folded_synonyms.get(fold(phrase))
         return self.glossary.synonyms_of(folded) if folded else ()
+
+
+def _partly_written(phrase: str) -> bool:
+    """Some syllables with diacritics, some without."""
+    syllables = phrase.split()
+    return any(has_diacritics(s) for s in syllables) and not all(has_diacritics(s) for s in syllables)
 
 
 def _name_at(run: list[str], i: int, names: list[list[str]]) -> int:

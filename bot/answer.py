@@ -16,6 +16,7 @@ import time
 
 from bot import llm
 from bot.analysis import Analyzer, Query, per_province
+from bot.byline import byline_of
 from bot.comparison import date_order, ordered_by_date
 from bot.compose import compose_answer
 from bot.config import Config
@@ -158,6 +159,10 @@ class Answerer:
 
     def _quote(self, searcher: Searcher, query: Query, e: Evidence) -> Quote:
         settings = self.config.answer
+        if query.asked_part().asks == "author":  # "ai viết bài …?": the byline, which no sentence holds
+            byline = byline_of(searcher.store.document_text(e.doc_id))
+            if byline:
+                return Quote(byline, byline)
         # only the chunks judged (and a follow-up's own best): a long article's 10th chunk rarely
         # holds the answer, and for English questions every quotable sentence is embedded
         chunks = chunks_to_quote(searcher, query, e.hits, e.examined)

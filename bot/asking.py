@@ -40,6 +40,8 @@ _REPORTED_FOLDED = re.compile(r"^\W*(?!theo\b)([^,?]{3,80}?)\s+(?:cho rang|nhan 
 _SCENE = re.compile(r"^\W*(?:tai|trong|o|sau|khi|nhan dip|in|at|during|after|following|on|when)\s+([^,?]{3,80}),\s*(.{8,})$", re.S)
 # So for who is asking, before a colon: "I'm an investor eyeing Quang Ninh: what does the chairman think …?"
 _LEAD_IN = re.compile(r"^\W*([^:?]{3,80}):\s+(.{8,})$", re.S)
+# A news article, folded: "bài", "bài viết", "bài báo", "bản tin", not a poem or a speech ("bài thơ").
+_THE_ARTICLE = r"(?:bai(?!\s+(?:tho|hat|ca|van|phat bieu|giang|luan|nhac|thuoc|toan))(?:\s+(?:viet|bao))?|ban tin|tin)\b"
 # What kind of fact the question asks for, on the folded question.
 _ASKS = (
     # "số hiệu", "Kế hoạch số mấy?": a document's number ("586/KH-UBND"), before how_many's "bao nhieu"
@@ -57,6 +59,15 @@ _ASKS = (
     ("month", re.compile(r"\b(?:thang may|thang nao|what month|which month)\b")),
     ("when", re.compile(_WHEN)),
     ("how_many", re.compile(r"\b(bao nhieu|so luong|ty le|how many|how much|what percentage|what share|what number|what proportion)\b")),
+    # "ai viết bài …?", "who wrote the piece …?": the article's own authors, its byline
+    # (bot/byline.py); not who wrote a poem, a book or a draft (what a passage says)
+    ("author", re.compile(rf"\b(?:ai|nguoi nao)\s+(?:da\s+)?(?:viet|dua tin|chap but)\s+{_THE_ARTICLE}"
+                          rf"|\b{_THE_ARTICLE}(?:\s+[\w&/-]+){{0,20}}?\s+(?:(?:ai|nguoi nao)\s+(?:da\s+)?(?:viet|dua tin)"
+                          rf"|(?:phong vien|nha bao|tac gia)\s+(?:nao|la ai))\b"
+                          rf"|\btac gia\s+(?:cua\s+)?{_THE_ARTICLE}|\bbut danh\b|\bbyline\b"
+                          r"|\bwho\s+(?:wrote|authored|penned|reported)\s+(?:the|this|that)\s+(?:article|piece|story|news)\b"
+                          r"|\b(?:authors?|writers?|reporters?)\s+(?:of|behind)\s+(?:the|this|that)\s+(?:article|piece|story|news)\b"
+                          r"|\b(?:article|piece|story)\b.*\b(?:written|reported)\s+by\s+(?:whom|who)\b")),
     # "Phó Chủ tịch UBND tỉnh nào …?", "which vice chairman": a post asked by "nào" asks for its holder
     ("who", re.compile(r"\b(ai|nguoi nao|vi nao|dong chi nao|ong nao|ba nao|who|whom|whose)\b"
                        r"|\b(?:lanh dao|chu tich|giam doc|bi thu|thu truong|bo truong|truong ban)(?:\s+\w+){0,5}\s+nao\b"

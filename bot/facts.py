@@ -14,6 +14,7 @@ import re
 
 from bot.analysis import NUMBER_WORDS, Query
 from bot.asking import ENGLISH_DOCUMENT_KINDS, ISSUING, asks_of, names_only_a_post, speaker_and_words
+from bot.byline import is_byline
 from bot.people import IDENTITY, NAME, SOMEONE, UPPER, bare_name, holds_title, people_in, post_named, role_of
 from bot.provinces import provinces_in
 from bot.text import fold
@@ -86,6 +87,8 @@ def holds_asked_kind(query: Query, text: str) -> bool:
     nào?") gets only years ("đến năm 2025"): whatever the passage is about, it does not say what
     was asked. A question of who holds a post gets no name at all."""
     whole, query = query, query.asked_part()
+    if query.asks == "author":
+        return is_byline(text)
     if query.asks == "document_number":
         return bool(_DOCUMENT_NUMBER.search(text))
     if query.asks == "who":
@@ -143,15 +146,20 @@ def _counts(text: str) -> list[str]:
 # "bao nhiêu tỷ đồng / người / phần trăm?": a count of money, people or a share is answered by a
 # number of that (folded; words around the number, either side: "ở tuổi 39" is how ages are written).
 # Only these: other things counted are named too many ways ("bao nhiêu khu vực" ~ "ba tâm chấn").
-_COUNTED = re.compile(r"\b(?:bao nhieu|bn)\s+(phan tram|ty|ti|trieu|nghin|dong|usd|do la|nguoi|dan|tien|doanh nghiep)\b"
+_COUNTED = re.compile(r"\b(?:bao nhieu|bn)\s+(phan tram|ty|ti|trieu|nghin|dong|usd|do la|nguoi|dan|tien|doanh nghiep|dich vu|dvc|dvctt|thu tuc|tthc|ho so)\b"
                       r"|\b(?:bao nhieu|bn|may)\s*(%)"
                       r"|\bhow many\s+(?:people|persons|residents|inhabitants|citizens|attendees|participants|delegates)\b"
-                      r"|\bhow many\s+(?:[a-z-]+\s+){0,2}(companies|businesses|firms|enterprises)\b")
+                      r"|\bhow many\s+(?:[a-z-]+\s+){0,2}(companies|businesses|firms|enterprises)\b"
+                      r"|\bhow many\s+(?:[a-z-]+\s+){0,2}(services|procedures|applications|dossiers)\b")
 _MONEY = ("ty", "ti", "trieu", "dong", "vnd", "usd", "do la", "$", "euro", "bang", "yen")
 _PEOPLE = ("nguoi", "dan", "dai bieu", "can bo", "cong chuc", "vien chuc", "thanh vien", "hoc vien", "lao dong")
 _SAME_COUNT = {"phan tram": ("%", "phan tram", "nua"), "dan": _PEOPLE, "nguoi": _PEOPLE, "ty": ("ty", "ti"),
                "ti": ("ty", "ti"), "do la": ("do la", "usd", "$"), "usd": ("do la", "usd", "$"), "tien": _MONEY,
-               "doanh nghiep": ("doanh nghiep", "cong ty", "dn")}
+               "doanh nghiep": ("doanh nghiep", "cong ty", "dn"), "dich vu": ("dich vu",), "thu tuc": ("thu tuc",),
+               "ho so": ("ho so",)}
+# what is counted, named as above: in English, or typed as its abbreviation ("bn dvc")
+_COUNTED_AS = {"services": "dich vu", "procedures": "thu tuc", "applications": "ho so", "dossiers": "ho so",
+               "dvc": "dich vu", "dvctt": "dich vu", "tthc": "thu tuc"}
 # "Tổng kinh phí … là bao nhiêu?", "How much did they spend?": an amount of money, in any currency,
 # whatever follows "bao nhiêu" (folded question; "tiền" only as written with its diacritics, since
 # folded "tien" is also "tiến độ").
@@ -183,7 +191,8 @@ def _counted_units(query: Query) -> tuple[tuple[str, ...], bool]:
     m = _COUNTED.search(folded)
     if m:
         # "bn %", "how many people …", "how many tech companies …"
-        unit = m.group(1) or ("phan tram" if m.group(2) else "doanh nghiep" if m.group(3) else "nguoi")
+        unit = m.group(1) or ("phan tram" if m.group(2) else "doanh nghiep" if m.group(3) else m.group(4) or "nguoi")
+        unit = _COUNTED_AS.get(unit, unit)
         return _SAME_COUNT.get(unit, (unit,)), True
     if _MONEY_ASKED.search(folded) or re.search(r"(?<!\w)tiền(?!\w)", query.text.lower()):
         return _MONEY, True

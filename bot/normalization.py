@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from bot.accents import cased
@@ -61,7 +62,18 @@ class Normalizer:
                 return self.chat[lowered]
             return token
 
-        return _TOKEN.sub(replace, nfc(text))
+        text = nfc(text)
+        for phrase, (pattern, replacement) in self._phrases.items():  # "bn ơi" is "bạn ơi" before "bn" is "bao nhiêu"
+            if chat or phrase in self.abbreviations:
+                text = pattern.sub(replacement, text)
+        return _TOKEN.sub(replace, text)
+
+    @cached_property
+    def _phrases(self) -> dict[str, tuple[re.Pattern, str]]:
+        """Entries of several words, longest first: a word reads differently beside another."""
+        entries = sorted(((k, v) for table in (self.abbreviations, self.chat) for k, v in table.items() if " " in k),
+                         key=lambda kv: -len(kv[0]))
+        return {k: (re.compile(r"(?<![\w&])" + re.escape(k) + r"(?![\w&])", re.IGNORECASE), v) for k, v in entries}
 
     def rewrites(self, token: str) -> bool:
         """True when `expand` replaces this token (a chat word, an abbreviation, a province's)."""

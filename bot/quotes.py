@@ -85,10 +85,19 @@ def quote_for(searcher: Searcher, embedder: Embedder | None, query: Query, hits:
     best = max(offsets, key=lambda o: (scores[o], -o))
     chosen = [best]
     fact_at = best
-    following = _next_offset(offsets, best)
-    if not facts_in(query, sentences[best]) and following is not None and facts_in(query, sentences[following]):
-        chosen.append(following)  # "Hội nghị … diễn ra" then "Đồng chí X chủ trì"
-        fact_at = following
+    if not facts_in(query, sentences[best]):
+        # "Hội nghị … diễn ra" then "Đồng chí X chủ trì"; but when the next sentence says it only
+        # far below the best, a close second saying it ("… cấp Cục nào của Bộ tham dự?": "Tham dự
+        # Hội nghị có đồng chí X – Phó Cục trưởng …", not the next sentence's vice chairman)
+        following = _next_offset(offsets, best)
+        close = [o for o in offsets if o != best and scores[o] >= 0.8 * scores[best] and facts_in(query, sentences[o])
+                 and source[o].article == source[best].article]
+        if following is not None and facts_in(query, sentences[following]) and (following in close or not close):
+            fact_at = following
+        elif close:
+            fact_at = max(close, key=lambda o: scores[o])
+        if fact_at != best:
+            chosen.append(fact_at)
     speaker = _speaker_before(query, sentences, source, offsets, fact_at) if query.asks == "who" else None
     if speaker is not None:
         chosen.insert(0, speaker)  # "Which official said …?": the paragraph's speaker, then what was said

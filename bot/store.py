@@ -229,6 +229,12 @@ class IndexStore:
             ).fetchone()
         return row[0] if row else None
 
+    def document_text(self, doc_id: int) -> str:
+        """The cleaned text of one document, "" for an unknown id."""
+        with self._lock:
+            row = self.conn.execute("SELECT text FROM documents WHERE id = ?", (doc_id,)).fetchone()
+        return row[0] if row else ""
+
     def documents(self) -> list[tuple[int, str, DocumentMetadata, int]]:
         """(doc_id, source_file, metadata, chunk count) of every indexed document, by source file."""
         with self._lock:

@@ -149,8 +149,11 @@ def test_a_how_many_question_is_not_answered_by_a_sentence_without_a_number(answ
     "Tổng kinh phí Nghệ An chi cho chuyển đổi số là bao nhiêu?",  # money, though not "bao nhiêu tiền"
     "tinh nghe an chi bao nhieu tien cho cds",
     "How many people attended the Thanh Hoa conference on 26 April 2022?",  # its date is no head count
+    # the article counts its goals ("13/20 mục tiêu"), never its online services
+    "Quảng Ninh có bao nhiêu dịch vụ công trực tuyến toàn trình?",
+    "QN co bn dvc truc tuyen toan trinh v ad",
 ])
-def test_a_question_counting_money_or_people_is_not_answered_by_other_numbers(answerer, question):
+def test_a_question_counting_money_people_or_services_is_not_answered_by_other_numbers(answerer, question):
     assert not answerer.answer(question).found
 
 
@@ -590,3 +593,33 @@ def test_the_post_of_the_person_answered_before_is_quoted_from_the_sentence_nami
     answer = answer_in_context(answerer, QAItem(message, source="", previous=previous))
     assert answer.found and answer.citations[0].source_file == source, answer.text
     assert post in answer.citations[0].quote, answer.citations[0].quote
+
+
+def test_a_deadline_asked_in_everyday_words_of_an_abbreviated_department_is_given(answerer):
+    # "so tttt" is the article's "Sở TT&TT", "phải xong" its "hoàn thành trước ngày …"
+    answer = answerer.answer("so tttt nghe an phai xong du thao nghi quyet truoc ngay nao")
+    assert answer.found and answer.citations[0].source_file == PLAN_2021, answer.text
+    assert "15/11/2021" in answer.short_answer
+
+
+@pytest.mark.parametrize("question, source, authors", [
+    ("ai viet bai so ket cds o Cua Lo z", CUA_LO_2023, "Hữu Lương – Duy Quý"),
+    ("bài về kế hoạch xây dựng nq cds của NA ai viết vậy ad", PLAN_2021, "Văn Cương – Hoàng Lan"),
+])
+def test_who_wrote_an_article_is_answered_by_its_byline_not_by_people_it_reports_on(answerer, question, source, authors):
+    answer = answerer.answer(question)
+    assert answer.found and answer.citations[0].source_file == source, answer.text
+    assert answer.short_answer == authors
+
+
+def test_an_article_printing_no_byline_gives_no_author(answerer):
+    # the Quảng Ninh article names its chairman and secretary, none of them its author
+    answer = answerer.answer("Ai viết bài về sơ kết 2 năm Nghị quyết 09 của Quảng Ninh?")
+    assert not answer.found, answer.text
+
+
+def test_who_wrote_the_article_just_quoted_is_its_byline(answerer):
+    answer = answer_in_context(answerer, QAItem("ai viết bài này vậy?", source="",
+                                                previous="Kế hoạch xây dựng nghị quyết chuyển đổi số của Nghệ An giao Sở nào chủ trì?"))
+    assert answer.found and answer.citations[0].source_file == PLAN_2021, answer.text
+    assert "Văn Cương" in answer.short_answer

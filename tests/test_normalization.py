@@ -35,6 +35,19 @@ def test_chat_words_and_domain_abbreviations_are_written_out(normalizer):
     assert normalizer.expand("lm cccd cx can bhyt khum") == "làm căn cước công dân cũng can bảo hiểm y tế không"
 
 
+def test_a_chat_word_reads_as_meant_beside_another(analyzer):
+    # "bn" alone is "bao nhiêu"; calling out "bn ơi" is "bạn ơi", which asks no number
+    assert analyzer.analyze("ai chu tri hoi nghi so ket v bn oi").asks == "who"
+    assert analyzer.analyze("QN co bn dvc truc tuyen v bn ơi").asks == "how_many"
+
+
+def test_an_abbreviation_written_out_with_little_words_is_one_concept(analyzer):
+    # "Sở Thông tin và Truyền thông" is "Sở TT&TT" in the articles: one unit, not "thông", "tin", "truyền"
+    for question in ("so tttt nghe an phai lam gi", "Sở TT&TT Nghệ An phải làm gì?"):
+        concepts = [c for c in analyzer.analyze(question).concepts if not c.province]
+        assert any("sở tt tt" in {p.key for p in c.phrases} for c in concepts), concepts
+
+
 def test_province_abbreviations_only_count_in_capitals(normalizer):
     # "na" in lower case is a word (the custard apple), "NA" is Nghệ An.
     assert normalizer.expand("qua na") == "qua na"
@@ -80,6 +93,22 @@ def test_the_question_asks_for_a_date_a_number_or_a_person(analyzer):
     assert analyzer.analyze("nghi quyet cds so bao nhieu").asks == "document_number"
     assert analyzer.analyze("What's the number of the Thanh Hoa party document on going digital?").asks == "document_number"
     assert analyzer.analyze("What is the number of tasks in the plan?").asks != "document_number"  # a count
+
+
+@pytest.mark.parametrize("question", [
+    "ai viet bai so ket cds o Cua Lo z", "Tác giả bài viết về hội nghị của Thanh Hóa là ai?",
+    "Who wrote the piece on Quang Ninh's review?", "who is the author of this article", "bài này của phóng viên nào vậy",
+])
+def test_who_wrote_an_article_asks_for_its_authors(analyzer, question):
+    assert analyzer.analyze(question).asks == "author"
+
+
+@pytest.mark.parametrize("question", [
+    "Ai viết dự thảo nghị quyết chuyển đổi số của Nghệ An?", "Who wrote the draft resolution?",
+    "What does the writer say about the target?", "Ai là tác giả của cuốn sách Truyện Kiều?", "Ai đã viết bài thơ Nhớ rừng?", "Who wrote the national anthem?",
+])
+def test_who_wrote_a_document_or_what_an_author_says_asks_for_no_byline(analyzer, question):
+    assert analyzer.analyze(question).asks != "author"
 
 
 def test_who_opening_a_relative_clause_asks_for_no_one(analyzer):
