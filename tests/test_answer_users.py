@@ -595,6 +595,13 @@ def test_the_post_of_the_person_answered_before_is_quoted_from_the_sentence_nami
     assert post in answer.citations[0].quote, answer.citations[0].quote
 
 
+def test_who_attended_is_the_attendee_the_question_describes_not_the_next_sentences_official(answerer):
+    # the meeting's opening sentence matches best and names no one; the next one names the
+    # province's vice chairman; "Tham dự Hội nghị có … Phó Cục trưởng" is who came from the ministry
+    answer = answerer.answer("Hội nghị triển khai chuyển đổi số năm 2022 ở Thanh Hóa có lãnh đạo Cục nào của Bộ đến tham dự?")
+    assert answer.found and "Nguyễn Phú Tiến" in answer.short_answer, answer.text
+
+
 def test_a_deadline_asked_in_everyday_words_of_an_abbreviated_department_is_given(answerer):
     # "so tttt" is the article's "Sở TT&TT", "phải xong" its "hoàn thành trước ngày …"
     answer = answerer.answer("so tttt nghe an phai xong du thao nghi quyet truoc ngay nao")
