@@ -44,6 +44,9 @@ _ARTICLE_REFERENCE = re.compile(r"\bdieu\s+(\d{1,3})\b")
 Accents = Callable[[list[str]], Mapping[str, str]]
 # The words that carry a follow-up on ("còn …", "thế còn …", "and …"), which say nothing of what it
 # asks; on the text as typed, so "còn" is cut and content kept ("con" typed without diacritics is "còn").
+# A post whose deputy is written "Phó …" (folded), and an English question saying it asks the deputy.
+_POST_TITLE = re.compile(r"(?:chu tich|giam doc|bi thu|bo truong|cuc truong|truong ban|thu tuong)\b")
+_DEPUTY_BEFORE = re.compile(r"\b(?:vice|deputy|vice-)\s*$", re.IGNORECASE)
 # Syllables of the longest glossary synonym read as one concept ("Sở Thông tin và Truyền thông").
 _LONGEST_SYNONYM = 6
 _FOLLOWUP_LEAD = re.compile(r"^\W*(?:(?:thế|the|vậy|vay)\s+)?(?:còn|con|and|so|then)\b", re.IGNORECASE)
@@ -55,6 +58,8 @@ class Phrase:
 
     key: str
     exact: bool  # True: matched with diacritics (search_key); False: folded
+    # a word (folded) that must not come just before: "chairman" is "Chủ tịch", not "Phó Chủ tịch"
+    not_after: str = ""
 
     @classmethod
     def of(cls, text: str) -> "Phrase":
@@ -197,7 +202,9 @@ class Analyzer:
         concepts, translations = [], []
         rest = nfc(text).lower()
         for match in self.glossary.matches(text):
-            phrases = tuple(Phrase.of(v) for v in match.vietnamese)
+            deputy = bool(_DEPUTY_BEFORE.search(text[: match.start]))
+            phrases = tuple(replace(Phrase.of(v), not_after="" if deputy or not _POST_TITLE.match(fold(v)) else "pho")
+                            for v in match.vietnamese)
             named = provinces_in(" ".join(match.vietnamese))
             concepts.append(Concept(match.english, phrases, named[0] if named else ""))
             translations.extend(match.vietnamese)

@@ -200,4 +200,14 @@ class _TextForms:
         self.folded = " " + " ".join(words(fold(text))) + " "
 
     def contains(self, phrase: Phrase) -> bool:
-        return bool(phrase.key) and f" {phrase.key} " in (self.exact if phrase.exact else self.folded)
+        if not phrase.key:
+            return False
+        text, key = (self.exact if phrase.exact else self.folded), f" {phrase.key} "
+        if not phrase.not_after:
+            return key in text
+        start = text.find(key)
+        while start >= 0:
+            if fold(text[text.rfind(" ", 0, start) + 1: start]) != phrase.not_after:
+                return True
+            start = text.find(key, start + 1)
+        return False

@@ -595,6 +595,14 @@ def test_the_post_of_the_person_answered_before_is_quoted_from_the_sentence_nami
     assert post in answer.citations[0].quote, answer.citations[0].quote
 
 
+def test_a_chairman_asked_in_english_is_not_a_vice_chairman(answerer):
+    # the council's vice chairman ("Phó Chủ tịch HĐND tỉnh") said much the same; the chairman of
+    # the provincial committee said it at the one-year review
+    answer = answerer.answer("What did Nghe An's chairman say should be the centre of going digital?")
+    assert answer.found and answer.citations[0].source_file == CUA_LO_2023, answer.text
+    assert "người dân và doanh nghiệp là trung tâm" in answer.short_answer
+
+
 def test_who_attended_is_the_attendee_the_question_describes_not_the_next_sentences_official(answerer):
     # the meeting's opening sentence matches best and names no one; the next one names the
     # province's vice chairman; "Tham dự Hội nghị có … Phó Cục trưởng" is who came from the ministry
