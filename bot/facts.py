@@ -69,7 +69,15 @@ def dates_a_document(text: str) -> bool:
 
 # A plan's horizon in its title: "đến năm 2025, định hướng đến năm 2030", "tầm nhìn đến năm 2045".
 _HORIZON = re.compile(r"(?:\bđến năm\s+\d{4}\s*,?\s*(?:và\s+)?)?\b(?:định hướng|tầm nhìn)\s+(?:đến\s+)?năm\s+\d{4}", re.IGNORECASE)
-_FACT_PATTERNS = {"day": _DAY, "month": _MONTH, "when": _DATE, "how_many": _NUMBER, "who": SOMEONE, "document_number": _DOCUMENT_NUMBER}
+# A named body: "Bộ TT&TT", "Văn phòng UBND tỉnh", "Ban Thường vụ Tỉnh ủy", "Sở Thông tin và Truyền thông".
+_BODY_KINDS = "Bộ|Sở|Cục|Tổng cục|Văn phòng|Trung tâm|Ủy ban|Ban|Hội đồng|UBND|HĐND|Tỉnh ủy"
+_BODY = re.compile(rf"(?<!\w)(?:{_BODY_KINDS})\s+(?:[{UPPER}][\w&]*)(?:\s+(?:và\s+)?(?:[{UPPER}][\w&]*|tỉnh|huyện))*")
+# the kind of body asked for (folded question word -> how the body's name begins); others: any body
+_BODY_ASKED = {"bo": "Bộ", "ministry": "Bộ", "ministries": "Bộ", "cuc": "Cục", "department": "Sở|Cục", "van phong": "Văn phòng",
+               "office": "Văn phòng|Trung tâm"}
+_BODY_WORD = re.compile(r"\b(bo|cuc|van phong)\s+nao\b|\b(ministry|ministries|department|office)\b")
+_FACT_PATTERNS = {"day": _DAY, "month": _MONTH, "when": _DATE, "how_many": _NUMBER, "who": SOMEONE, "document_number": _DOCUMENT_NUMBER,
+                  "body": _BODY}
 FACT_KINDS = frozenset(_FACT_PATTERNS)  # Query.asks values a fact answers
 # Digits that count nothing: a date ("ngày 26/4/2022" does not say how many attended) or a year, and
 # a document's number ("Nghị quyết số 09").
@@ -228,6 +236,13 @@ def named_numbers(text: str) -> list[str]:
     return [n for n in re.findall(r"(?<![\d/.,])\d{2,4}(?![\d/.,%])", _without_dates(text)) if not re.fullmatch(r"(?:19|20)\d\d", n)]
 
 
+def body_asked(query: Query) -> str:
+    """How the name of the kind of body asked for begins ("Bộ" for "Bộ nào?", "which ministry?"),
+    as a pattern; "" when any body answers ("cơ quan nào?") or none is asked."""
+    asked = _BODY_WORD.search(fold(query.asked_part().text)) if query.asks == "body" else None
+    return _BODY_ASKED[asked.group(1) or asked.group(2)] if asked else ""
+
+
 def facts_in(query: Query, text: str) -> list[str]:
     """The spans of `text` of the kind the question asks for. A person is no place ("Nghệ An,
     Giám đốc …") and not the one the question names ("Theo Chủ tịch Nguyễn Đức Trung, … lấy ai làm
@@ -245,6 +260,9 @@ def facts_in(query: Query, text: str) -> list[str]:
         text = _DOCUMENT_DAY.sub(lambda m: " " * len(m.group(0)), text)
     if query.asks == "when":
         return [m.group(0) for m in pattern.finditer(_without_horizons(text))]
+    if query.asks == "body":  # "xin ý kiến Bộ nào?": a ministry, not the department that asks it
+        kinds = body_asked(query) or _BODY_KINDS
+        return [m.group(0) for m in pattern.finditer(text) if re.match(rf"(?:{kinds})\s", m.group(0))]
     if query.asks != "who":
         return [m.group(0) for m in pattern.finditer(text)]
     asked = fold(query.text)

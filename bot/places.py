@@ -9,7 +9,8 @@ not running text, so what it cannot say is decided here:
   ambiguous and left out ("Hoàng Mai": a town of Nghệ An and a district of Hà Nội);
 - people are named like places ("Lê Hồng Vinh", "ông Thái Hòa"): a name counts only with every word
   capitalised, not next to another capitalised word or after an honorific, or after "thị xã",
-  "thành phố", "TP", "phường" (then in any case: "tx cua lo");
+  "thành phố", "TP", "phường" (then in any case: "tx cua lo"), or, for a name of two words or
+  more, after "điểm cầu" or, typed without diacritics, after "o", "tai" ("o cua lo");
 - written with diacritics it must be the right ones ("Vĩnh" is not Vinh).
 """
 
@@ -25,6 +26,11 @@ from bot.provinces import (PROVINCES, PROVINCES_BEFORE_2025, canonical_key, curr
                            package_data_dir)
 
 _PREFIX = r"(?P<prefix>(?:thi xa|tx|thanh pho|tp|phuong|town of|city of)\.?\s+)"
+# Before a name of two words or more, a word placing something there: a link-up point is always at a
+# place; typed without diacritics, where case says nothing either, "ở"/"tại" too ("o cua lo"; written
+# "ở cửa lò" in lower case may be a furnace door).
+_LINK_UP = re.compile(r"(?i)(?:^|\s)(?:điểm cầu|diem cau)\s+$")
+_LOCATIVE = re.compile(r"(?i)(?:^|\s)(?:o|tai|in|at)\s+$")
 _HONORIFIC = re.compile(r"(?i)(?:ông|bà|anh|chị|chú|cô|đồng chí|mr|mrs|ms|dr)\.?\s+$")
 
 
@@ -72,6 +78,8 @@ def _accepted(text: str, start: int, end: int, name: str, prefixed: bool) -> boo
     if prefixed:
         return True
     before, after = text[:start].split(), text[end:].split()
+    if " " in name and (_LINK_UP.search(text[:start]) or (written.isascii() and _LOCATIVE.search(text[:start]))):
+        return True  # "điểm cầu cửa lò", and typed without diacritics "hop so ket o cua lo"
     if " " not in name and (not before or before[-1][-1:] in ".!?" or (written.isascii() and not name.isascii())):
         return False  # one word opening a sentence is capitalised anyway; "Chu" may be "chủ" as well as Chũ
     return (all(w[:1].isupper() for w in written.split())

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from bot.analysis import Query
 from bot.asking import FOLLOWUP_SEPARATOR
 from bot.embedding import Embedder
-from bot.facts import (FACT_KINDS, counted_units, dates_a_document, document_kinds_in, facts_in, named_numbers,
+from bot.facts import (FACT_KINDS, body_asked, counted_units, dates_a_document, document_kinds_in, facts_in, named_numbers,
                        names_a_document, number_beside)
 from bot.people import asks_a_post, holds_the_asked_post, people_named, post_named, role_coverage
 from bot.records import Hit
@@ -250,6 +250,7 @@ def _scores(searcher: Searcher, embedder: Embedder | None, query: Query, sentenc
     # "Who was the provincial chairman that led …?": the person holding that post is what was asked
     own = query.asked_part().text
     post_asked = post_named(own) if query.asks == "who" else None
+    body_kind = body_asked(query)
     proposal_asked = bool(_PROPOSAL_ASKED.search(fold(own).lower()))
     # "ông Mai Xuân Liêm còn giữ cương vị gì?": his posts are written where he is named
     whose_post = people_named(own) if asks_a_post(own) else []
@@ -267,6 +268,8 @@ def _scores(searcher: Searcher, embedder: Embedder | None, query: Query, sentenc
             if post_asked and any(holds_the_asked_post(query, s, n, post_asked) for n in found):
                 # the holder of the post asked is named or not, as a day is said or not
                 score += 2 * _FACT_BONUS
+            if body_kind:
+                score += 2 * _FACT_BONUS  # "Bộ nào?": a ministry named or not, as a day is
             if counted and number_beside(s, counted):
                 # "bao nhiêu mục tiêu?": "7/20 mục tiêu", not "sau 2 năm": the count asked for is said
                 # or not, as a day is

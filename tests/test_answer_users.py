@@ -595,6 +595,20 @@ def test_the_post_of_the_person_answered_before_is_quoted_from_the_sentence_nami
     assert post in answer.citations[0].quote, answer.citations[0].quote
 
 
+def test_which_ministry_is_answered_by_the_ministry_named(answerer):
+    # the plan's opening sentence matches best and names only provincial bodies
+    answer = answerer.answer("Khi xây dựng nghị quyết chuyển đổi số, Nghệ An định xin ý kiến Bộ nào?")
+    assert answer.found and answer.citations[0].source_file == PLAN_2021, answer.text
+    assert "Bộ TT&TT" in answer.short_answer, answer.short_answer
+
+
+def test_a_town_typed_in_lower_case_after_o_vouches_for_its_province(answerer):
+    # "o cua lo": Cửa Lò of Nghệ An, as "ở Cửa Lò" written with capitals is
+    answer = answerer.answer("o cua lo co ct ubnd may phuong du hop so ket z")
+    assert answer.found and answer.citations[0].source_file == CUA_LO_2023, answer.text
+    assert "7 phường" in answer.short_answer
+
+
 def test_a_chairman_asked_in_english_is_not_a_vice_chairman(answerer):
     # the council's vice chairman ("Phó Chủ tịch HĐND tỉnh") said much the same; the chairman of
     # the provincial committee said it at the one-year review

@@ -111,6 +111,13 @@ def test_who_wrote_a_document_or_what_an_author_says_asks_for_no_byline(analyzer
     assert analyzer.analyze(question).asks != "author"
 
 
+@pytest.mark.parametrize("question", [
+    "Nghệ An xin ý kiến Bộ nào về dự thảo?", "bao cao trinh len co quan nao v", "Which ministry was consulted on the draft?",
+])
+def test_which_ministry_or_body_asks_for_a_named_body(analyzer, question):
+    assert analyzer.analyze(question).asks == "body"
+
+
 def test_who_opening_a_relative_clause_asks_for_no_one(analyzer):
     # "the vice chairman who spoke …" names the speaker; what he said is asked
     assert analyzer.analyze("The vice chairman who spoke on April 26 said the hardest part was what?").asks == ""

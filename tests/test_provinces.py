@@ -124,6 +124,8 @@ def test_a_day_without_its_year_is_dated_by_the_article():
     ("Which telecoms sent staff to the Cua Lo end of the meeting?", "Nghệ An"),
     ("Ai chủ trì điểm cầu Cửa Lò?", "Nghệ An"),
     ("tx cua lo co bao nhieu phuong", "Nghệ An"),  # typed in lower case after "tx"
+    ("hop so ket o cua lo co ct ubnd may phuong", "Nghệ An"),  # after "ở", typed without diacritics
+    ("ai chủ trì điểm cầu cửa lò", "Nghệ An"),
     ("Hội nghị ở TP Vinh diễn ra khi nào?", "Nghệ An"),
     ("Ha Long city's smart tourism plan?", "Quảng Ninh"),
     ("Thời tiết ở Đà Lạt thế nào?", "Lâm Đồng"),
