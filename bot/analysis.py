@@ -19,17 +19,13 @@ from bot.asking import (FOLLOWUP_SEPARATOR, asks_in_context, asked_after_scene, 
 from bot.comparison import compares, date_order, scene_words, words_asked_of
 from bot.config import SearchConfig
 from bot.glossary import Glossary
-from bot.language import WORD, detect_language, is_stopword, words
+from bot.language import NUMBER_WORDS, WORD, detect_language, is_stopword, words
 from bot.normalization import Normalizer
 from bot.people import HONORIFICS, people_named
 from bot.places import provinces_of_places
 from bot.provinces import all_names, mentions, provinces_in
 from bot.text import fold, has_diacritics, nfc, search_key
 
-NUMBER_WORDS = dict(zip(
-    "one two three four five six seven eight nine ten eleven twelve fifteen twenty thirty".split(),
-    "1 2 3 4 5 6 7 8 9 10 11 12 15 20 30".split(),
-))
 # Requests to drop the bot's rules are answered like any question without support in the corpus.
 _INJECTION = re.compile(
     r"ignore (all |any |the |your )?(previous|prior|above|earlier|system)|disregard (all |the |your )?(previous|prior|above|instructions)"

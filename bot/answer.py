@@ -17,7 +17,7 @@ import time
 from bot import llm
 from bot.analysis import Analyzer, Query, per_province
 from bot.byline import byline_of
-from bot.comparison import date_order, ordered_by_date
+from bot.comparison import date_order, ordered_by_date, ordered_by_span, span_order
 from bot.compose import compose_answer
 from bot.config import Config
 from bot.embedding import Embedder
@@ -151,6 +151,8 @@ class Answerer:
         everywhere = len(confidences) == len(asked) and all(c == CONFIDENT for c in confidences)
         if len(asked) > 1 and everywhere and asked[0].asks in ("day", "month", "when"):  # "tỉnh nào ban hành sớm hơn?": that one first
             citations, facts = ordered_by_date(date_order(query.text), citations, facts)
+        elif len(asked) > 1 and span_order(query.text):  # "which review looked back longer?": the spans its quotes name
+            citations, facts = ordered_by_span(span_order(query.text), citations, facts)
         for e, quote in backing if citations else ():
             citations.append(_citation(len(citations) + 1, e, quote))
         if len(asked) == 1:

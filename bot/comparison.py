@@ -14,6 +14,7 @@ import re
 from dataclasses import replace
 from typing import Callable
 
+from bot.language import NUMBER_WORDS
 from bot.provinces import mentions
 from bot.records import Citation
 from bot.text import fold
@@ -27,6 +28,16 @@ _FULL_DATE = re.compile(r"\b(\d{1,2})/(\d{1,2})/((?:19|20)\d{2})\b")
 _MONTH_YEAR = re.compile(r"\b(\d{1,2})/((?:19|20)\d{2})\b")
 _YEAR = re.compile(r"\b((?:19|20)\d{2})\b")
 _DAY_MONTH = re.compile(r"(?<![\d/])(\d{1,2})/(\d{1,2})(?![\d/])")
+# How long a review looked back ("hội nghị tổng kết 3 năm", "sau 2 năm thực hiện", "the three-year
+# review", folded): a meeting a question takes for granted (bot/judge.py), and what "which review
+# looked back longer?" compares.
+_SPAN_EN = r"(\d+|one|two|three|four|five)"
+_REVIEW_SPAN = re.compile(rf"\b(?:so ket|tong ket|danh gia|sau|qua)\s+(?:hon\s+)?(\d+|mot|hai|ba)\s+nam\b"
+                          rf"|\b{_SPAN_EN}[- ]years?\s+(?:review|check-up|checkup|stocktake|assessment)\b"
+                          rf"|\b(?:after|reviewing|reviewed|review of)\s+(?:the\s+(?:first\s+)?)?{_SPAN_EN}\s+years?\b")
+_YEARS = {**NUMBER_WORDS, "mot": "1", "hai": "2", "ba": "3"}
+_LONGER = re.compile(r"\b(?:dai hon|lau hon|dai nhat|lau nhat|longer|longest|more years)\b")
+_SHORTER = re.compile(r"\b(?:ngan hon|ngan nhat|shorter|shortest|fewer years)\b")
 # Words of a comparison itself, which no one province's answer holds: as written, and as typed
 # without diacritics (where "tinh" may also be "tình", but is most likely "tỉnh nào").
 _COMPARING_WORDS = frozenset("hơn sớm muộn trễ nhất trước sau tỉnh hon som muon tre nhat truoc tinh "
@@ -110,6 +121,27 @@ def date_order(question: str) -> str:
     return ""
 
 
+def review_spans(text: str) -> set[str]:
+    """The years each review a text names looked back over ("sơ kết 1 năm" -> "1"), as digits."""
+    return {str(int(_YEARS.get(n, n))) for m in _REVIEW_SPAN.finditer(fold(text).lower()) for n in m.groups() if n}
+
+
+def span_order(question: str) -> str:
+    """"longest" for "dài hơn / longer", "shortest" for "ngắn hơn / shorter", else ""."""
+    folded = fold(question)
+    return "longest" if _LONGER.search(folded) else "shortest" if _SHORTER.search(folded) else ""
+
+
+def ordered_by_span(order: str, citations: list[Citation], facts: dict[int, str]) -> tuple[list[Citation], dict[int, str]]:
+    """"Which review looked back longer?": the citations (one per province) with the longest or
+    shortest review their quote names first, renumbered; unchanged unless every quote names one."""
+    spans = [review_spans(c.quote) for c in citations]
+    if not order or len(citations) < 2 or not all(spans):
+        return citations, facts
+    years = [max(int(s) for s in found) if order == "longest" else min(int(s) for s in found) for found in spans]
+    return _ranked(citations, facts, years, reverse=order == "longest")
+
+
 def first_date(text: str, year: int = 0) -> tuple[int, int, int] | None:
     """The first date written in text, as (year, month, day); 0 for a part not given. A day and
     month alone ("Sáng 19/3") are of `year`, the year the article was published, as news writes."""
@@ -130,9 +162,13 @@ def first_date(text: str, year: int = 0) -> tuple[int, int, int] | None:
 def ordered_by_date(order: str, citations: list[Citation], facts: dict[int, str]) -> tuple[list[Citation], dict[int, str]]:
     """The citations (one per province) with the earliest or latest date first, renumbered, and
     their facts under the new numbers; unchanged unless every citation's fact holds a date."""
-    dated = [(first_date(facts.get(c.n, ""), _year(c.published)), c) for c in citations]
-    if not order or len(dated) < 2 or any(date is None for date, _ in dated):
+    dates = [first_date(facts.get(c.n, ""), _year(c.published)) for c in citations]
+    if not order or len(dates) < 2 or any(date is None for date in dates):
         return citations, facts
-    ranked = sorted(dated, key=lambda item: item[0], reverse=order == "latest")
-    renumbered = [replace(c, n=n) for n, (_, c) in enumerate(ranked, start=1)]
-    return renumbered, {n: facts.get(c.n, "") for n, (_, c) in enumerate(ranked, start=1)}
+    return _ranked(citations, facts, dates, reverse=order == "latest")
+
+
+def _ranked(citations: list[Citation], facts: dict[int, str], keys: list, reverse: bool) -> tuple[list[Citation], dict[int, str]]:
+    """The citations sorted by their keys (ties keep their order), renumbered, with their facts."""
+    ranked = [c for _, c in sorted(zip(keys, citations), key=lambda item: item[0], reverse=reverse)]
+    return [replace(c, n=n) for n, c in enumerate(ranked, start=1)], {n: facts.get(c.n, "") for n, c in enumerate(ranked, start=1)}

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import re
 
-from bot.analysis import NUMBER_WORDS, Query
+from bot.analysis import Query
 from bot.asking import ENGLISH_DOCUMENT_KINDS, ISSUING, asks_of, names_only_a_post, speaker_and_words
 from bot.byline import is_byline
+from bot.language import NUMBER_WORDS
 from bot.people import IDENTITY, NAME, SOMEONE, UPPER, bare_name, holds_title, people_in, post_named, role_of
 from bot.provinces import provinces_in
 from bot.text import fold

@@ -18,8 +18,9 @@ import math
 import re
 from dataclasses import dataclass, replace
 
-from bot.analysis import NUMBER_WORDS, Query
+from bot.analysis import Query
 from bot.asking import ISSUING
+from bot.comparison import review_spans
 from bot.config import AnswerConfig
 from bot.people import holds_the_posts_given, people_named
 from bot.records import Hit
@@ -39,13 +40,6 @@ _CLAIM = re.compile(r"\b(?:dung|phai)\s+(?:khong|ko|k|hok|hong|chu|ha)\b|\bco ph
 _ISSUED_IN = re.compile(rf"\b{ISSUING}\b[^?.]{{0,25}}?(?<![\d.,/])((?:19|20)\d\d)(?![\d/])"
                         # "… năm 2020 thông qua nghị quyết …", not a horizon ("đến năm 2025 ban hành …")
                         rf"|(?<!den )(?<!toi )\b(?:nam|in) ((?:19|20)\d\d) (?:\w+ ){{0,2}}?{ISSUING}\b")
-# How long a review looked back ("hội nghị tổng kết 3 năm", "sau 2 năm thực hiện", "the three-year
-# review"): a meeting the question takes for granted, which a passage on another span is not (folded).
-_YEAR_WORDS = {**NUMBER_WORDS, "mot": "1", "hai": "2", "ba": "3"}
-_SPAN_EN = r"(\d+|one|two|three|four|five)"
-_REVIEW_SPAN = re.compile(rf"\b(?:so ket|tong ket|danh gia|sau|qua)\s+(?:hon\s+)?(\d+|mot|hai|ba)\s+nam\b"
-                          rf"|\b{_SPAN_EN}[- ]years?\s+(?:review|check-up|checkup|stocktake|assessment)\b"
-                          rf"|\b(?:after|reviewing|reviewed|review of)\s+(?:the\s+(?:first\s+)?)?{_SPAN_EN}\s+years?\b")
 # Chunks of one document looked at for its evidence.
 _CHUNKS_PER_DOCUMENT = 3
 # Dense results averaged for the topic's level, against which the best chunk's peak is measured.
@@ -196,7 +190,7 @@ def holds_the_review_span(evidence: Evidence, query: Query) -> bool:
     """The span of a review the question names in its own words ("hội nghị tổng kết 3 năm …") is in
     the document: a one-year review does not confirm a three-year one. A comparison's part names
     only its own (query.written: "Nghệ An's one-year review, and Quảng Ninh's two-year review")."""
-    spans = {str(int(_YEAR_WORDS.get(n, n))) for m in _REVIEW_SPAN.finditer(fold(query.written).lower()) for n in m.groups() if n}
+    spans = review_spans(query.written)
     if not spans:
         return True
     document = fold(_document_text(evidence)).lower()

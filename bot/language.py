@@ -50,6 +50,13 @@ _SYLLABLE_VOTE = 0.5
 _VI_LETTERS = re.compile(r"[ăâđêôơưàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ]", re.IGNORECASE)
 
 
+# English numbers in words, as questions write them ("after two years"), with their digits.
+NUMBER_WORDS = dict(zip(
+    "one two three four five six seven eight nine ten eleven twelve fifteen twenty thirty".split(),
+    "1 2 3 4 5 6 7 8 9 10 11 12 15 20 30".split(),
+))
+
+
 def words(text: str) -> list[str]:
     """Lowercase NFC word tokens, split the way the FTS5 unicode61 tokenizer splits."""
     return WORD.findall(nfc(text).lower())

@@ -111,6 +111,24 @@ def test_a_comparison_asks_each_province_the_words_of_its_own_clauses():
     assert "10/11/2021" in scene_words(stated, ("Thanh Hóa", "Nghệ An"), asks_a_question)["Thanh Hóa"]
 
 
+def test_which_review_looked_back_longer_cites_the_longer_review_first():
+    from bot.comparison import ordered_by_span, span_order
+    from bot.records import Citation
+
+    def cited(n, quote):
+        return Citation(n, n, "title", "outlet", "2024-03-19", "", f"{n}.txt", quote, 0.5)
+
+    one_year = cited(1, "Chiều ngày 21/9, UBND tỉnh tổ chức hội nghị sơ kết 1 năm thực hiện Nghị quyết số 09")
+    two_years = cited(2, "Về báo cáo sơ kết 2 năm thực hiện Nghị quyết số 09, các sở cần hoàn thiện lại các báo cáo")
+    for question, first in (("Which review looked back over a longer stretch of time?", "2.txt"),
+                            ("tỉnh nào sơ kết sau thời gian ngắn hơn", "1.txt")):
+        ranked, _ = ordered_by_span(span_order(question), [one_year, two_years], {1: "", 2: ""})
+        assert ranked[0].source_file == first and [c.n for c in ranked] == [1, 2]
+    # a quote naming no span leaves the order as named: nothing is compared on a guess
+    unknown = cited(2, "Các sở, ngành cần hoàn thiện lại các báo cáo")
+    assert ordered_by_span("longest", [one_year, unknown], {})[0] == [one_year, unknown]
+
+
 def test_a_day_without_its_year_is_dated_by_the_article():
     from bot.comparison import first_date
 
