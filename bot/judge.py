@@ -22,7 +22,7 @@ from bot.analysis import Query
 from bot.asking import ISSUING
 from bot.comparison import review_spans
 from bot.config import AnswerConfig
-from bot.people import holds_the_posts_given, people_named
+from bot.people import holds_the_posts_given, people_named, someone_holds_the_speakers_post
 from bot.records import Hit
 from bot.search import Retrieved, Searcher
 from bot.text import fold, has_words, sentence_spans
@@ -174,7 +174,7 @@ def confirms_premises(evidence: Evidence, query: Query, every_number: bool = Fal
         folded = fold(document)
         if not all(has_words(folded, p) for p in people):
             return False
-    if not holds_the_posts_given(query.text, document):
+    if not (holds_the_posts_given(query.text, document) and someone_holds_the_speakers_post(query.text, document)):
         return False
     text = " ".join([first.title, first.published, *(h.text for h in evidence.examined)]).lower()
     folded = fold(query.text)

@@ -10,7 +10,7 @@ import re
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from bot.asking import names_only_a_post
+from bot.asking import names_only_a_post, speaker_and_words
 from bot.provinces import provinces_in
 from bot.text import fold, has_words
 
@@ -168,6 +168,16 @@ def holds_the_posts_given(question: str, document: str) -> bool:
         if posted and not any(holds_title(r, *post) for r in posted):
             return False
     return True
+
+
+def someone_holds_the_speakers_post(question: str, document: str) -> bool:
+    """The post of the one a question says spoke ("What did Thanh Hoa's chairman say …?", "Theo Chủ
+    tịch UBND tỉnh, …") is written in the document as that post, deputy or not as asked: an article
+    whose only "Chủ tịch" is a "Phó Chủ tịch" has no chairman's words. True when no speaker's post
+    is named."""
+    speaker = speaker_and_words(question)[0]
+    post = post_named(speaker) if speaker else None
+    return not post or holds_title(fold(document).lower(), *post)
 
 
 def holds_the_asked_post(query: Query, sentence: str, name: str, post: tuple[str, bool] | None = None) -> bool:

@@ -415,6 +415,9 @@ def test_who_holds_a_post_is_never_answered_by_a_sentence_naming_nobody(answerer
     "Nghe An is aiming for the top 10 on the Digital Government index, right?",
     "Nghị quyết 09 của Quảng Ninh ban hành năm 2020 đặt ra bao nhiêu mục tiêu cụ thể?",  # it was 05/02/2022
     "How many targets does Quang Ninh's Resolution 09, adopted in 2019, set?",
+    # Thanh Hóa's article has its vice chairman's words; no chairman spoke
+    "What did Thanh Hoa's chairman say about digital transformation?",
+    "Chủ tịch UBND tỉnh Thanh Hóa nhấn mạnh điều gì về chuyển đổi số?",
 ])
 def test_a_false_premise_is_never_confirmed(answerer, question):
     answer = answerer.answer(question)
