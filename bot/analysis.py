@@ -38,13 +38,14 @@ _INJECTION = re.compile(
 _ARTICLE_REFERENCE = re.compile(r"\bdieu\s+(\d{1,3})\b")
 # Folded syllables and pairs -> the corpus's written forms of those it has (IndexStore.accents_for).
 Accents = Callable[[list[str]], Mapping[str, str]]
-# The words that carry a follow-up on ("còn …", "thế còn …", "and …"), which say nothing of what it
-# asks; on the text as typed, so "còn" is cut and content kept ("con" typed without diacritics is "còn").
-# A post whose deputy is written "Phó …" (folded), and an English question saying it asks the deputy.
+# A post whose deputy is written "Phó …" (folded), and an English question saying it asks the deputy
+# ("vice chairman" has its own glossary entry; "vice-chairman" and "deputy director" do not).
 _POST_TITLE = re.compile(r"(?:chu tich|giam doc|bi thu|bo truong|cuc truong|truong ban|thu tuong)\b")
-_DEPUTY_BEFORE = re.compile(r"\b(?:vice|deputy|vice-)\s*$", re.IGNORECASE)
+_DEPUTY_BEFORE = re.compile(r"\b(?:vice|deputy)[\s-]*$", re.IGNORECASE)
 # Syllables of the longest glossary synonym read as one concept ("Sở Thông tin và Truyền thông").
 _LONGEST_SYNONYM = 6
+# The words that carry a follow-up on ("còn …", "thế còn …", "and …"), which say nothing of what it
+# asks; on the text as typed, so "còn" is cut and content kept ("con" typed without diacritics is "còn").
 _FOLLOWUP_LEAD = re.compile(r"^\W*(?:(?:thế|the|vậy|vay)\s+)?(?:còn|con|and|so|then)\b", re.IGNORECASE)
 
 
