@@ -90,10 +90,14 @@ def _asks_how_many_by_may(text: str, plain: bool) -> str:
 
 def _asks(folded: str, text: str, plain: bool) -> str:
     folded = _RELATIVE_WHO.sub("   ", folded) if _OTHER_WH.search(folded) else folded
+    folded = _WHO_AT_THE_CENTRE.sub(lambda m: " " * len(m.group(0)), folded)
     return next((name for name, pattern in _ASKS if pattern.search(folded)), "") or _asks_how_many_by_may(text, plain) \
         or ("who" if names_only_a_post(folded) else "")
 
 
+# "phải lấy ai làm trung tâm?", "who should it put at its centre?": whom something serves, answered
+# by a group ("người dân và doanh nghiệp"), not by a person's name (folded).
+_WHO_AT_THE_CENTRE = re.compile(r"\blay ai lam trung tam\b|\b(?:who|whom)\b(?=.*\b(?:at (?:its|the) (?:center|centre|heart)|revolve around)\b)")
 # "The vice chairman who spoke on April 26 said the hardest part was what?": "who" after a noun, in
 # a question asking with another word, opens a relative clause; it asks for no one. Not after a
 # word that introduces a question ("and who …", "tell me who …").

@@ -612,6 +612,14 @@ def test_a_town_typed_in_lower_case_after_o_vouches_for_its_province(answerer):
     assert "7 phường" in answer.short_answer
 
 
+def test_whom_something_must_serve_is_answered_by_who_it_serves_not_by_a_name(answerer):
+    # "who should it put at its centre?" is answered by "người dân và doanh nghiệp", not by the
+    # name of whoever chaired the meeting
+    answer = answerer.answer("According to Nghe An's provincial chairman, who should digital transformation put at its center?")
+    assert answer.citations and all("trung tâm" in c.quote for c in answer.citations[:1]), answer.text
+    assert not answer.found or "trung tâm" in answer.short_answer, answer.short_answer
+
+
 def test_a_chairman_asked_in_english_is_not_a_vice_chairman(answerer):
     # the council's vice chairman ("Phó Chủ tịch HĐND tỉnh") said much the same; the chairman of
     # the provincial committee said it at the one-year review

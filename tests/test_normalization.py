@@ -112,6 +112,15 @@ def test_who_wrote_a_document_or_what_an_author_says_asks_for_no_byline(analyzer
 
 
 @pytest.mark.parametrize("question", [
+    "Chủ tịch tỉnh nói chuyển đổi số phải lấy ai làm trung tâm?",
+    "According to the chairman, who should digital transformation put at its centre?",
+])
+def test_whom_something_serves_asks_for_no_persons_name(analyzer, question):
+    # answered by a group ("người dân và doanh nghiệp"), which names no one
+    assert analyzer.analyze(question).asks != "who"
+
+
+@pytest.mark.parametrize("question", [
     "Nghệ An xin ý kiến Bộ nào về dự thảo?", "bao cao trinh len co quan nao v", "Which ministry was consulted on the draft?",
 ])
 def test_which_ministry_or_body_asks_for_a_named_body(analyzer, question):
