@@ -138,9 +138,10 @@ class Analyzer:
         self.dense_glossary = dense_glossary
         self._folded_synonyms = {fold(k): k for k in glossary.synonyms}
         # synonyms with a word that otherwise splits a run ("Thông tin và Truyền thông" ~ "TT&TT"),
-        # folded: where one is written, its words stay together
-        self._joined = tuple(sorted({fold(k) for k in glossary.synonyms
-                                     if any(is_stopword(w, "vi") for w in words(k)) and len(words(k)) > 1}, key=len, reverse=True))
+        # folded, longest first, in one pattern: where one is written, its words stay together
+        joined = sorted({fold(k) for k in glossary.synonyms if len(words(k)) > 1 and any(is_stopword(w, "vi") for w in words(k))},
+                        key=len, reverse=True)
+        self._joined = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, joined)) + r")(?!\w)") if joined else None
 
     @classmethod
     def from_config(cls, settings: SearchConfig) -> "Analyzer":
@@ -250,8 +251,7 @@ class Analyzer:
         aligned = bool(written) and len(written) == len(text)
         blanked = self.normalizer.without_question_words(written if aligned else text, plain and not aligned)  # same length
         province_spans = _province_spans(text, provinces)
-        joined = [(m.start(), m.end()) for phrase in self._joined
-                  for m in re.finditer(r"(?<!\w)" + re.escape(phrase) + r"(?!\w)", fold(text))]
+        joined = [m.span() for m in self._joined.finditer(fold(text))] if self._joined else []
         lowered = nfc(text).lower()
         matches = list(WORD.finditer(lowered))
         as_written = [m.group(0) for m in WORD.finditer(nfc(written).lower())] if written else []

@@ -151,7 +151,7 @@ class Answerer:
         everywhere = len(confidences) == len(asked) and all(c == CONFIDENT for c in confidences)
         if len(asked) > 1 and everywhere and asked[0].asks in ("day", "month", "when"):  # "tỉnh nào ban hành sớm hơn?": that one first
             citations, facts = ordered_by_date(date_order(query.text), citations, facts)
-        elif len(asked) > 1 and span_order(query.text):  # "which review looked back longer?": the spans its quotes name
+        elif len(asked) > 1:  # "which review looked back longer?": the spans its quotes name; else as named
             citations, facts = ordered_by_span(span_order(query.text), citations, facts)
         for e, quote in backing if citations else ():
             citations.append(_citation(len(citations) + 1, e, quote))
