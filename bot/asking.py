@@ -8,15 +8,26 @@ from __future__ import annotations
 
 import re
 
-from bot.text import fold, has_diacritics
+from bot.text import fold, has_diacritics, nfc
 
 # Between the previous question's topic and a follow-up asked in its context (bot/conversation.py).
 FOLLOWUP_SEPARATOR = " – "
 _WHEN = (r"\b(?:khi nao|ngay nao|bao gio|thoi gian nao|luc nao|nam nao|thang nao|thoi diem nao|ngay ban hanh|ban hanh ngay|som hon|"
          r"co truoc|muon hon|tre hon|thang may|nam may|may gio|hom nao|hoi nao|when(?! it comes to)|what date|which date|what year|which year|earlier)\b")
-# A question word of a follow-up's own, once the "còn … thì sao" / "what about …" frame is taken off.
-_OWN_QUESTION = re.compile(r"\b(?:gi|nao|ai|dau|sao|may|bao nhieu|bao gio|bao lau|what|which|who|whom|how|why|where|when)\b")
-_ELLIPSIS_FRAME = re.compile(r"\b(?:thi sao|the nao|ra sao|what about|how about)\W*$|^\W*(?:what|how) about\b")
+
+
+def _as_written_or_plain(*phrases: str) -> str:
+    """An alternation matching each phrase with its diacritics or typed without any: written with
+    them, "đầu" (head) is no "đâu" (where), nor "máy" (machine) "mấy" (how many)."""
+    return "|".join(f"{p}|{fold(p)}" for p in phrases)
+
+
+# A question word of a follow-up's own, once the "còn … thì sao" / "what about …" frame is taken off
+# (on the lower-cased text).
+_OWN_QUESTION = re.compile(rf"\b(?:{_as_written_or_plain('gì', 'nào', 'ai', 'đâu', 'sao', 'mấy', 'bao nhiêu', 'bao giờ', 'bao lâu')}"
+                           r"|what|which|who|whom|how|why|where|when)\b")
+_ELLIPSIS_FRAME = re.compile(rf"\b(?:{_as_written_or_plain('thì sao', 'thế nào', 'ra sao')}|what about|how about)\W*$"
+                             r"|^\W*(?:what|how) about\b")
 # "When was the resolution adopted?": the English of "ban hành khi nào", asking for a day.
 ENGLISH_DOCUMENT_KINDS = r"(?:resolution|decree|decision|plan|law|circular|directive|strategy|programme|program)"
 # Issuing a document, in either language (on folded text).
@@ -170,4 +181,5 @@ def speaker_and_words(text: str) -> tuple[str, str]:
 def asks_a_question(text: str) -> bool:
     """True when `text` has a question word of its own ("gì", "nào", "bao nhiêu", "who"), once the
     "còn … thì sao" / "what about …" frame is taken off."""
-    return bool(_OWN_QUESTION.search(_ELLIPSIS_FRAME.sub(" ", fold(text))))
+    lowered = nfc(text).lower()
+    return bool(_OWN_QUESTION.search(_ELLIPSIS_FRAME.sub(" ", lowered)))

@@ -61,7 +61,11 @@ def words_asked_of(text: str, provinces: tuple[str, ...], asks: Callable[[str], 
     clauses hold nothing but its name ("…, còn Quảng Ninh?") is asked the whole question. `asks`:
     whether a sentence has a question word (bot/asking.asks_a_question); one ending in "?" asks too."""
     asked = _asked_provinces(text, provinces, asks)
-    return {province: _own_words(text, province) for province in asked}
+    # "Ở Nghệ An Chủ tịch là X; ở Quảng Ninh, người giữ chức đó là ai?": a part holding only its
+    # name is asked what the asking sentences ask, not what the scene says of another province
+    scene_set = len(asked) < len(provinces)
+    whole = " ".join(_asking_sentences(text, asks)) if scene_set else ""
+    return {province: _own_words(text, province) or whole for province in asked}
 
 
 def scene_words(text: str, provinces: tuple[str, ...], asks: Callable[[str], bool]) -> dict[str, str]:
@@ -74,8 +78,12 @@ def scene_words(text: str, provinces: tuple[str, ...], asks: Callable[[str], boo
 
 
 def _asked_provinces(text: str, provinces: tuple[str, ...], asks: Callable[[str], bool]) -> list[str]:
-    asking = [sentence for sentence in _SENTENCE_END.split(text) if "?" in sentence or asks(sentence)]
+    asking = _asking_sentences(text, asks)
     return [p for p in provinces if any(p in _named(s) for s in asking)] or list(provinces)
+
+
+def _asking_sentences(text: str, asks: Callable[[str], bool]) -> list[str]:
+    return [sentence for sentence in _SENTENCE_END.split(text) if "?" in sentence or asks(sentence)]
 
 
 def _own_words(text: str, province: str, shared: bool = True) -> str:

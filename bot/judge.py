@@ -169,7 +169,7 @@ def confirms_premises(evidence: Evidence, query: Query, every_number: bool = Fal
     Minister Nguyễn Phú Tiến": a Phó Cục trưởng)."""
     first = evidence.hits[0].metadata
     document = _document_text(evidence)
-    people = people_named(query.text)
+    people = people_named(query.written)  # a comparison's part: the people its own words name
     if people:
         folded = fold(document)
         if not all(has_words(folded, p) for p in people):

@@ -49,7 +49,15 @@ def names_the_asked_role(searcher: Searcher, query: Query, text: str, provinces:
     identity = IDENTITY.search(folded)  # "Ai là Chủ tịch UBND tỉnh?", "who is …", or the post alone
     if query.asks != "who" or not (identity or names_only_a_post(folded)):
         return True
-    query = _post_asked(query, folded, identity.end()) if identity else query
+    if identity and identity.end() == len(folded.rstrip()) and identity.start() > 0:
+        # "… ở Quảng Ninh, người giữ chức Chủ tịch UBND tỉnh chủ trì cuộc họp … là ai?": the post is
+        # in the sentence before "là ai", up to the scene it sets
+        sentence = max(folded.rfind(mark, 0, identity.start()) for mark in ";.?!") + 1
+        query = _post_asked(query, folded, len(folded) - len(folded[sentence:].lstrip()), identity.start())
+        if not post_named(query.text):  # "Người chủ trì cuộc họp … là ai?" asks who did it, any post
+            return True
+    elif identity:
+        query = _post_asked(query, folded, identity.end())
     # "Nghe An party chief in 2022?": the year is when, not part of the post
     query = replace(query, concepts=tuple(c for c in query.concepts if not re.fullmatch(r"(?:19|20)\d\d", c.label)))
     deputy = bool(re.search(r"\b(?:pho|deputy|vice)\b", fold(query.text)))
@@ -72,17 +80,22 @@ _POST_END = re.compile(r"\s(?:tham du|du (?:hoi nghi|cuoc hop|buoi|le)|chu tri|p
                        r"|nam \d{4}|who|that|at|during|attended|chaired|spoke)\b")
 
 
-def _post_asked(query: Query, folded: str, start: int) -> Query:
+# "người giữ chức Chủ tịch UBND tỉnh": the post is what follows (folded)
+_HOLDER_OF = re.compile(r"\bnguoi (?:dang )?(?:giu|nam giu|dam nhiem|dam nhan) (?:chuc(?: vu)?|cuong vi|vi tri)\b")
+
+
+def _post_asked(query: Query, folded: str, start: int, stop: int = 0) -> Query:
     """The question (`folded`: its text folded) as far as the post it asks the holder of, from
-    `start`: the role quoted must hold the post, not the scene the question sets (the scene is the
-    search's and the judge's to match)."""
-    end = _POST_END.search(folded, start)
-    if not end:
+    `start` (to `stop`, where "là ai" follows the post): the role quoted must hold the post, not
+    the scene the question sets (the scene is the search's and the judge's to match)."""
+    end = _POST_END.search(folded, start, stop or len(folded))
+    if not end and not stop:
         return query
-    post = folded[:end.start()]
+    cut = end.start() if end else stop
+    post = _HOLDER_OF.sub(" ", folded[:cut] if not stop else folded[start:cut])
     concepts = tuple(c for c in query.concepts if c.province or any(
         has_words(post, fold(p.key)) for p in c.phrases))
-    return replace(query, text=query.text[:end.start()], concepts=concepts)
+    return replace(query, text=query.text[:cut] if not stop else query.text[start:cut], concepts=concepts)
 
 
 def role_coverage(searcher: Searcher, query: Query, sentence: str, name: str, provinces: tuple[str, ...]) -> float:
@@ -212,8 +225,19 @@ def asks_a_post(text: str) -> bool:
 
 def people_named(text: str) -> list[str]:
     """The people a question names by post or as "ông / bà / đồng chí" ("Chủ tịch UBND tỉnh Nguyễn
-    Đức Trung đã kết luận gì …?"), folded and bare: the question takes them for granted."""
-    return [n for n in map(bare_name, people_in(text)) if _is_a_person(n)]
+    Đức Trung đã kết luận gì …?"), or by a full name alone ("When did Nguyen Duc Trung sign …?"),
+    folded and bare: the question takes them for granted."""
+    named = [n for n in map(bare_name, people_in(text)) if _is_a_person(n)]
+    full = [n for n in (fold(m.group(0)).lower() for m in _FULL_NAME.finditer(text))
+            if _is_a_person(n) and not _ENGLISH_WORDS.intersection(n.split())]
+    return list(dict.fromkeys(named + [n for n in full if not any(n in m or m in n for m in named)]))
+
+
+# A full name alone is three or four capitalised words, a family name first: two ("Hà Nội", "Phan
+# Thiết", "Cao Lãnh") are as often places.
+_FULL_NAME = re.compile(rf"(?<![^\W\d_])[{UPPER}][^\W\d_]*(?:\s+[{UPPER}][^\W\d_]*){{2,3}}(?![^\W\d_])")
+# A title-cased English question ("Do The Provinces …") is no Đỗ.
+_ENGLISH_WORDS = frozenset("the a an and of in on for with both all any these those their its what which how".split())
 
 
 def _is_a_person(name: str) -> bool:
