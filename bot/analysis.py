@@ -164,7 +164,7 @@ class Analyzer:
         concepts, boosters, extra = self._concepts(expanded, language, provinces, plain, written)
         dense_text = f"{written}\n{' '.join(extra)}" if extra and self.dense_glossary else written
         focus, focus_pairs = (), ()
-        asked = speaker_and_words(expanded)[1] or asked_after_scene(expanded)
+        asked = speaker_and_words(expanded, plain)[1] or asked_after_scene(expanded)
         if FOLLOWUP_SEPARATOR in expanded or asked:
             own = _FOLLOWUP_LEAD.sub(" ", expanded.rpartition(FOLLOWUP_SEPARATOR)[2]) if not asked else asked
             own_concepts, own_pairs, _ = self._concepts(own, language, provinces_in_question(own), plain)

@@ -43,7 +43,12 @@ _REPORTED = re.compile(r"^\W*(?!theo\b)([^,?]{3,80}?)\s+(?:nói|bảo|cho rằng
 _REPORTED_FOLDED = re.compile(r"^\W*(?!theo\b)([^,?]{3,80}?)\s+(?:cho rang|nhan dinh|nhan manh|khang dinh|noi rang|bao rang)\s+(?:la\s+)?(.{8,})$"
                               r"|^\W*(?:what|which|who|how|why)\s+(?:did|does|do|has|have)\s+(.{3,80}?)\s+(?:say|said|think|believe|stress|stressed|call|describe)\s+(.{8,})$"
                               # "The vice chairman who spoke on April 26 said the hardest part was what?"
-                              r"|^\W*(?!(?:what|which|who|how|why|when|where|is|was|did|does)\b)([^?]{3,80}?)\s+(?:said|says|stressed|noted)\s+(?:that\s+)?(.{8,})$",
+                              r"|^\W*(?!(?:what|which|who|how|why|when|where|is|was|did|does)\b)([^?]{3,80}?)\s+(?:said|says|stressed|noted)\s+(?:that\s+)?(.{8,})$"
+                              # "pct ubnd TH mai xuan liem noi cds la …": "noi" is "nói" after an
+                              # official, unless it starts "nội dung", "nổi bật" …
+                              r"|^\W*(?!theo\b)([^,?]{0,60}?\b(?:chu tich|bi thu|giam doc|truong|dong chi|ong|ba)\b[^,?]{0,50}?)"
+                              r"\s+noi\s+(?!(?:dung|bo|vu|bat|tieu|that|tinh|dia|tro|len|khu|thanh|vien|ngoai|chinh|tiep|lien|gian|tro)\b)"
+                              r"(?:rang\s+|la\s+)?(.{8,})$",
                               re.S)
 # "Tại hội nghị sơ kết 1 năm, Chủ tịch UBND tỉnh nhấn mạnh điều gì?", "In Quang Ninh's two-year
 # review, what did the chairman call …?": the scene set before the comma finds the article; the
@@ -159,10 +164,11 @@ def asked_after_scene(text: str) -> str:
     return text[m.start(2):]
 
 
-def speaker_and_words(text: str) -> tuple[str, str]:
+def speaker_and_words(text: str, plain: bool | None = None) -> tuple[str, str]:
     """Who a question says said something, and what it asks they said ("Theo X, <…>", "X cho rằng
     <…>", "What did X say <…>", after a scene: "At the review, what did X say <…>"); ("", "") when
-    it attributes nothing."""
+    it attributes nothing. `plain`: typed without diacritics (its abbreviations written out may
+    have some)."""
     text = asked_after_scene(text) or text
     m = _ATTRIBUTION.match(text)
     if m:
@@ -170,7 +176,8 @@ def speaker_and_words(text: str) -> tuple[str, str]:
     if FOLLOWUP_SEPARATOR in text:
         return "", ""
     # folding keeps each character's place: the span found in the folded text is the text's
-    m = _REPORTED.match(text) if has_diacritics(text) else _REPORTED_FOLDED.match(fold(text))
+    plain = not has_diacritics(text) if plain is None else plain
+    m = _REPORTED_FOLDED.match(fold(text)) if plain else _REPORTED.match(text)
     speaker = text[m.start(m.lastindex - 1): m.end(m.lastindex - 1)] if m else ""
     # the speaker, not a question ("Khi nào X nói rằng …?" asks when it was said)
     if not m or asks_a_question(_RELATIVE_WHO.sub("   ", fold(speaker))):  # "the chairman who led …" asks no one

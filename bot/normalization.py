@@ -20,6 +20,8 @@ from bot.text import fold, has_diacritics, nfc
 # A typed token: letters and digits, with the "&" and "-" of "TT&TT" and "KT-XH" inside it.
 _TOKEN = re.compile(r"(?<![\w&])\w+(?:[&-]\w+)*(?![\w&])")
 
+_NUMBERED = re.compile(r"([^\W\d_]+)(\d+)")
+
 
 @dataclass(frozen=True)
 class Normalizer:
@@ -60,7 +62,8 @@ class Normalizer:
                 return self.abbreviations[lowered]
             if chat and lowered in self.chat:
                 return self.chat[lowered]
-            return token
+            kind, number = self._numbered(lowered)
+            return f"{self.abbreviations[kind]} {number}" if kind else token
 
         text = nfc(text)
         for phrase, (pattern, replacement) in self._phrases.items():  # "bn ơi" is "bạn ơi" before "bn" is "bao nhiêu"
@@ -78,7 +81,14 @@ class Normalizer:
     def rewrites(self, token: str) -> bool:
         """True when `expand` replaces this token (a chat word, an abbreviation, a province's)."""
         lowered = token.lower()
-        return token in self.provinces or lowered in self.abbreviations or lowered in self.chat
+        return token in self.provinces or lowered in self.abbreviations or lowered in self.chat \
+            or bool(self._numbered(lowered)[0])
+
+    def _numbered(self, lowered: str) -> tuple[str, str]:
+        """An abbreviation typed against its number ("nq09", "kh586"): the abbreviation and the
+        number; ("", "") for any other token."""
+        m = _NUMBERED.fullmatch(lowered)
+        return (m.group(1), m.group(2)) if m and m.group(1) in self.abbreviations else ("", "")
 
     def with_question_phrases_written(self, text: str) -> str:
         """A question typed without diacritics, once given the corpus's (bot/accents.py), with its
