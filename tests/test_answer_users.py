@@ -29,6 +29,7 @@ def cited_text(answer) -> str:
     ("ai chu tri diem cau cua lo z ad", CUA_LO_2023, "Hoàng Văn Phúc"),
     ("QN hoan thanh bn % muc tieu truc kinh te so", QUANG_NINH, "30%"),
     ("cds QN co may truc chinh v ad", QUANG_NINH, "3 trục chính"),  # "co may": how many, typed so
+    ("kq so ket 1 nam nq09 cua NA the nao", CUA_LO_2023, "sơ kết 1 năm"),  # "nq09": the resolution's number
 ])
 def test_casual_phone_vietnamese_is_answered_from_the_right_article(answerer, question, source, fact):
     answer = answerer.answer(question)
@@ -418,6 +419,7 @@ def test_who_holds_a_post_is_never_answered_by_a_sentence_naming_nobody(answerer
     # Thanh Hóa's article has its vice chairman's words; no chairman spoke
     "What did Thanh Hoa's chairman say about digital transformation?",
     "Chủ tịch UBND tỉnh Thanh Hóa nhấn mạnh điều gì về chuyển đổi số?",
+    "What did Cao Tuong Huy tell Nghe An's one-year digital review?",  # named alone; he is Quảng Ninh's chairman
 ])
 def test_a_false_premise_is_never_confirmed(answerer, question):
     answer = answerer.answer(question)
@@ -611,6 +613,15 @@ def test_the_post_of_the_person_answered_before_is_quoted_from_the_sentence_nami
     ("Hội nghị triển khai chuyển đổi số năm 2022 ở Thanh Hóa có lãnh đạo Cục nào của Bộ đến tham dự?", THANH_HOA, "Nguyễn Phú Tiến"),
     # "so tttt" is the article's "Sở TT&TT", "phải xong" its "hoàn thành trước ngày …"
     ("so tttt nghe an phai xong du thao nghi quyet truoc ngay nao", PLAN_2021, "15/11/2021"),
+    # "<official> noi <…>" typed without diacritics: what he said, not the sentence naming him
+    ("ct ubnd NA nguyen duc trung noi trong cds phai lay ai lam trung tam", CUA_LO_2023, "người dân và doanh nghiệp"),
+    # "khó khăn lớn nhất … là gì?" asks of Thanh Hóa; "người đứng đầu" asks nothing ("đầu" is no "đâu")
+    ("Cả Nghệ An và Thanh Hóa đều coi trọng người đứng đầu; ở Thanh Hóa, khó khăn lớn nhất của chuyển đổi số là gì?",
+     THANH_HOA, "thay đổi thói quen"),
+    # "… là ai?" after the post or the deed: its holder or its doer
+    ("Ở Nghệ An Chủ tịch UBND tỉnh là Nguyễn Đức Trung; ở Quảng Ninh, người giữ chức Chủ tịch UBND tỉnh là ai?",
+     QUANG_NINH, "Cao Tường Huy"),
+    ("Người chủ trì cuộc họp đánh giá 2 năm Nghị quyết 09 của Quảng Ninh là ai?", QUANG_NINH, "Cao Tường Huy"),
 ])
 def test_the_short_answer_is_the_fact_asked_from_the_article_that_says_it(answerer, question, source, fact):
     answer = answerer.answer(question)

@@ -35,6 +35,13 @@ def test_chat_words_and_domain_abbreviations_are_written_out(normalizer):
     assert normalizer.expand("lm cccd cx can bhyt khum") == "làm căn cước công dân cũng can bảo hiểm y tế không"
 
 
+def test_an_abbreviation_typed_against_its_number_is_the_document_and_its_number(normalizer):
+    # "nq09": Nghị quyết 09, the number the articles write after the resolution
+    assert normalizer.expand("nq09 cua NA") == "Nghị quyết 09 cua Nghệ An"
+    assert normalizer.expand("KH586 ban hanh ngay nao") == "Kế hoạch 586 ban hanh ngay nao"
+    assert normalizer.expand("ma so abc123, covid19") == "ma so abc123, covid19"  # no abbreviation: as typed
+
+
 def test_a_chat_word_reads_as_meant_beside_another(analyzer):
     # "bn" alone is "bao nhiêu"; calling out "bn ơi" is "bạn ơi", which asks no number
     assert analyzer.analyze("ai chu tri hoi nghi so ket v bn oi").asks == "who"
@@ -133,6 +140,15 @@ def test_who_opening_a_relative_clause_asks_for_no_one(analyzer):
     assert analyzer.analyze("What did the official who chaired the meeting stress?").asks == ""
     assert analyzer.analyze("What was decided and who signed it?").asks == "who"
     assert analyzer.analyze("Who chaired the meeting and what did he say?").asks == "who"
+
+
+def test_a_question_word_written_with_diacritics_is_only_that_word():
+    from bot.asking import asks_a_question
+
+    assert not asks_a_question("Cả hai tỉnh đều coi trọng người đứng đầu")  # "đầu" (head), no "đâu" (where)
+    assert not asks_a_question("Nghệ An trang bị máy tính cho các xã")  # "máy" (machine), no "mấy"
+    assert asks_a_question("Hội nghị tổ chức ở đâu") and asks_a_question("hoi nghi to chuc o dau")
+    assert asks_a_question("Có mấy trục chính") and asks_a_question("co may truc chinh")
 
 
 def test_a_followup_asks_what_its_own_words_ask_or_else_what_the_topic_asked(analyzer):
