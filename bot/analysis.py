@@ -310,21 +310,31 @@ def per_province(query: Query) -> list[Query]:
     dated = query.asks in ("day", "month", "when")
     asks = "day" if date_order(query.text) and not dated else query.asks
     written = query.written
-    parts = [_part(query, name, own, asks) for name, own in words_asked_of(written, query.provinces, asks_a_question).items()]
-    if len(parts) == 1:
-        parts = [replace(parts[0], asks=query.asks)]
-    scenes = [replace(_part(query, name, said, ""), scene=True)
-              for name, said in scene_words(written, query.provinces, asks_a_question).items()]
+    asked = words_asked_of(written, query.provinces, asks_a_question)
+    set_scenes = scene_words(written, query.provinces, asks_a_question)
+    # one province asked, the others the scene: its words compare nothing ("làm gì trước …?"), and
+    # the pairs of the scene ("tháng 11", "quyết 06") are not asked of it
+    parts = [_part(query, name, own, asks if len(asked) > 1 else query.asks, comparing=len(asked) > 1,
+                   scene=" ".join(set_scenes.values())) for name, own in asked.items()]
+    scenes = [replace(_part(query, name, said, ""), scene=True) for name, said in set_scenes.items()]
     return parts + scenes
 
 
-def _part(query: Query, province: str, words: str, asks: str) -> Query:
-    """The question asked of one province: its own province's documents, the concepts in its words."""
+def _part(query: Query, province: str, words: str, asks: str, comparing: bool = True, scene: str = "") -> Query:
+    """The question asked of one province: its own province's documents, the concepts in its words;
+    `comparing`: without the comparison's own words; `scene`: what the question says of the other
+    provinces, whose adjacent pairs are not asked of this one unless its words hold them too."""
     _, newline, extra = query.dense_text.partition("\n")
     dense_text = f"{words}{newline}{extra}" if words else query.dense_text
     return replace(query, provinces=(province,), asks=asks, dense_text=dense_text,
-                   concepts=tuple(c for c in query.concepts if c.province in ("", province) and not compares(c.label)
-                                  and _said_in(c, words)))
+                   concepts=tuple(c for c in query.concepts if c.province in ("", province)
+                                  and not (comparing and compares(c.label)) and _said_in(c, words)),
+                   boosters=tuple(b for b in query.boosters if not scene or _said_in(_as_concept(b), words)
+                                  or not _said_in(_as_concept(b), scene)))
+
+
+def _as_concept(pair: Phrase) -> Concept:
+    return Concept(pair.key, (pair,))
 
 
 def _said_in(concept: Concept, words_asked: str) -> bool:

@@ -457,6 +457,9 @@ def test_each_province_of_a_comparison_is_asked_its_own_clause(answerer):
     ("Nghe An aims for the top 25-30. How many of its goals has Quang Ninh reached?", QUANG_NINH, "tốp 25 - 30"),
     ("Thanh Hóa ban hành nghị quyết chuyển đổi số ngày 10/11/2021; Nghệ An yêu cầu hoàn thành dự thảo nghị quyết "
      "trước ngày nào?", PLAN_2021, "10/11/2021"),
+    # the scene's words ("ngày 10/11/2021", "Nghị quyết 06") are not asked of Nghệ An's sources
+    ("Thanh Hóa ban hành Nghị quyết 06 ngày 10/11/2021; trong khi đó Nghệ An yêu cầu các đơn vị làm gì trước để có "
+     "cơ sở xây dựng nghị quyết?", PLAN_2021, "10/11/2021"),
 ])
 def test_a_province_named_only_to_set_the_scene_is_cited_after_the_answer(answerer, question, asked, scene):
     # the answer is the asked province's; the scene's own source follows it, so the reader can
