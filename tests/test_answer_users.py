@@ -420,6 +420,7 @@ def test_who_holds_a_post_is_never_answered_by_a_sentence_naming_nobody(answerer
     "What did Thanh Hoa's chairman say about digital transformation?",
     "Chủ tịch UBND tỉnh Thanh Hóa nhấn mạnh điều gì về chuyển đổi số?",
     "What did Cao Tuong Huy tell Nghe An's one-year digital review?",  # named alone; he is Quảng Ninh's chairman
+    "Vì sao Thanh Hóa rút khỏi nhóm 10 tỉnh dẫn đầu về chuyển đổi số?",  # its target is to be in it
 ])
 def test_a_false_premise_is_never_confirmed(answerer, question):
     answer = answerer.answer(question)
