@@ -150,7 +150,10 @@ def asks_in_context(folded: str, text: str, typed: str, language: str = "vi") ->
     own_folded, own = folded.rpartition(FOLLOWUP_SEPARATOR)[2], text.rpartition(FOLLOWUP_SEPARATOR)[2]
     vietnamese = language == "vi"
     asks = _asks(own_folded, own, vietnamese and not has_diacritics(typed.rpartition(FOLLOWUP_SEPARATOR)[2]))
-    if asks or FOLLOWUP_SEPARATOR not in folded or asks_a_question(own_folded):
+    # "<what did the health director propose> – and the education director?": a post alone after a
+    # topic asks the topic's question of its holder, not who holds it
+    ellipsis = FOLLOWUP_SEPARATOR in folded and asks == "who" and names_only_a_post(own_folded)
+    if (asks and not ellipsis) or FOLLOWUP_SEPARATOR not in folded or asks_a_question(own_folded):
         return asks
     return _asks(folded, text, vietnamese and not has_diacritics(typed))
 

@@ -235,10 +235,12 @@ def _names_something_new(core: str, previous: str) -> bool:
     return any(fold(w).lower() not in before and fold(w).lower() not in _NOT_NAMES for w in names)
 
 
-# Capitalised words that name no new thing: honorifics and posts, written with a capital in titles.
+# Capitalised words that name no new thing: honorifics, posts and the bodies officials belong to
+# ("ai từ Bộ về dự?"), written with a capital in titles.
 _NOT_NAMES = frozenset("mr mrs ms dr ong ba dong chi chu tich pho bi thu giam doc truong so ubnd hdnd tinh thanh pho "
+                       "bo cuc ban van phong uy hoi "
                        "chairman chairwoman secretary director deputy vice party committee province provincial "
-                       "resolution plan conference".split())
+                       "resolution plan conference ministry minister department office".split())
 
 
 def _refers_to_someone(lowered: str) -> bool:

@@ -350,6 +350,11 @@ def test_of_several_confident_sources_the_likeliest_answer_is_cited_first(answer
     # "ổng" (Southern speech for "ông ấy"): the Party secretary answered about before
     ("Bí thư Tỉnh ủy Nghệ An kết luận mục tiêu Chính phủ số thế nào?", "ổng có gợi ý j để nâng kỹ năng số cho dân ko",
      NGHE_AN_2022, ("khóa học trực tuyến",), ()),
+    # "Bộ" is the ministry of the meeting before, not a new subject
+    ("Thanh Hóa tổ chức hội nghị chuyển đổi số ngày nào?", "ai từ Bộ về dự?", THANH_HOA, ("Nguyễn Phú Tiến",), ()),
+    # a post alone after "what did X propose?" asks what its holder proposed, not his name
+    ("What did Nghe An's health director propose?", "and the education director?", NGHE_AN_2022,
+     ("giám sát, đánh giá năng lực điều hành",), ()),
 ])
 def test_a_followup_is_answered_in_its_conversation(answerer, previous, message, source, said, not_said):
     answer = ask_after(answerer, previous, message)
