@@ -89,7 +89,7 @@ class Query:
     provinces: tuple[str, ...]
     dense_text: str
     injection: bool = False
-    asks: str = ""  # "day", "month", "when", "how_many", "who", "author", "document_number" or "" (what the answer should contain)
+    asks: str = ""  # "day", "month", "when", "how_many", "who", "author", "document_number", "body", "place" or "" (what the answer should contain)
     # Events the question takes for granted ("cancel" in "When did X cancel Y?"), each as the words
     # naming it: a passage naming none of them does not confirm the premise.
     premises: tuple[tuple[str, ...], ...] = ()

@@ -88,6 +88,8 @@ _ASKS = (
     ("who", re.compile(r"\b(ai|nguoi nao|vi nao|dong chi nao|ong nao|ba nao|who|whom|whose)\b"
                        r"|\b(?:lanh dao|chu tich|giam doc|bi thu|thu truong|bo truong|truong ban)(?:\s+\w+){0,5}\s+nao\b"
                        r"|\bwhich (?:\w+\s+){0,2}(?:official|leader|chairman|chairwoman|chair|secretary|director|minister|deputy)\b")),
+    # "tổ chức ở đâu?", "where was it held?": a named place ("tại Hội trường Sở …", "ở Cửa Lò")
+    ("place", re.compile(r"\b(?:o dau|tai dau|dia diem nao|noi nao|where)\b")),
     # "xin ý kiến Bộ nào?", "trình lên cơ quan nào?", "which ministry …?": a named body ("Bộ TT&TT",
     # "Ban Thường vụ Tỉnh ủy"); after "who", which has "lãnh đạo Cục nào" (folded; "so nao" may be "số nào")
     ("body", re.compile(r"\b(?:bo|cuc|co quan|don vi|to chuc|van phong)\s+nao\b"

@@ -77,8 +77,11 @@ _BODY = re.compile(rf"(?<!\w)(?:{_BODY_KINDS})\s+(?:[{UPPER}][\w&]*)(?:\s+(?:và
 _BODY_ASKED = {"bo": "Bộ", "ministry": "Bộ", "ministries": "Bộ", "cuc": "Cục", "department": "Sở|Cục", "van phong": "Văn phòng",
                "office": "Văn phòng|Trung tâm"}
 _BODY_WORD = re.compile(r"\b(bo|cuc|van phong)\s+nao\b|\b(ministry|ministries|department|office)\b")
+# A named place: "tại Hội trường Sở Thông tin và Truyền thông", "tại điểm cầu Cửa Lò", "ở Hạ Long".
+_PLACE = re.compile(rf"(?<!\w)(?:[Tt]ại|[Ởở])\s+(?:(?:[Hh]ội trường|[Tt]rụ sở|[Đđ]iểm cầu|[Nn]hà văn hóa|[Tt]rung tâm)\s+)?"
+                    rf"[{UPPER}][\w&]*(?:\s+(?:và\s+)?[{UPPER}][\w&]*)*")
 _FACT_PATTERNS = {"day": _DAY, "month": _MONTH, "when": _DATE, "how_many": _NUMBER, "who": SOMEONE, "document_number": _DOCUMENT_NUMBER,
-                  "body": _BODY}
+                  "body": _BODY, "place": _PLACE}
 FACT_KINDS = frozenset(_FACT_PATTERNS)  # Query.asks values a fact answers
 # Digits that count nothing: a date ("ngày 26/4/2022" does not say how many attended) or a year, and
 # a document's number ("Nghị quyết số 09").
@@ -177,6 +180,7 @@ _MONEY_ASKED = re.compile(r"\b(kinh phi|ngan sach|chi phi|von dau tu|tong muc da
 # "bao nhiêu mục tiêu", "mấy trục": the word counted, preferred beside the quote's number; not these, which
 # say nothing of what is counted.
 _COUNTED_WORD = re.compile(r"\b(?:bao nhieu|bn|may)\s+([^\W\d_]+)")
+_COUNTED_ENGLISH = re.compile(r"\bhow many\s+((?:[a-z-]+\s+)?[a-z-]+)")
 _NOT_COUNTED_WORDS = frozenset("la thi the vay a o trong cua va con nhi nhe".split())
 # Numbers as written in words, with diacritics: folded, "ba", "nam", "sau" are also "bà", "năm", "sau".
 _NUMBER_WORDS_VI = {"một", "hai", "ba", "bốn", "tư", "năm", "sáu", "bảy", "tám", "chín", "mười", "mươi", "trăm", "nghìn",
@@ -206,7 +210,14 @@ def _counted_units(query: Query) -> tuple[tuple[str, ...], bool]:
     if _MONEY_ASKED.search(folded) or re.search(r"(?<!\w)tiền(?!\w)", query.text.lower()):
         return _MONEY, True
     word = _COUNTED_WORD.search(folded)
-    return ((word.group(1),) if word and word.group(1) not in _NOT_COUNTED_WORDS else ()), False
+    if word and word.group(1) not in _NOT_COUNTED_WORDS:
+        return (word.group(1),), False
+    # "how many tasks …?", "how many online services …?": the article's words for what is counted
+    # ("nhiệm vụ"), as the glossary translated the words after "how many"
+    english = _COUNTED_ENGLISH.search(folded.lower())
+    counted = set(english.group(1).split()) if english else set()
+    return tuple(fold(p.key) for c in query.concepts if counted & set(c.label.lower().split())
+                 for p in c.phrases if p.key != c.label.lower()), False
 
 
 def _counts_what_was_asked(query: Query, text: str) -> bool:

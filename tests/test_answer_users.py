@@ -631,6 +631,10 @@ def test_the_post_of_the_person_answered_before_is_quoted_from_the_sentence_nami
     ("Ở Nghệ An Chủ tịch UBND tỉnh là Nguyễn Đức Trung; ở Quảng Ninh, người giữ chức Chủ tịch UBND tỉnh là ai?",
      QUANG_NINH, "Cao Tường Huy"),
     ("Người chủ trì cuộc họp đánh giá 2 năm Nghị quyết 09 của Quảng Ninh là ai?", QUANG_NINH, "Cao Tường Huy"),
+    # where: the place named, not the meeting's first sentence after the date
+    ("Hội nghị chuyển đổi số của Thanh Hóa tổ chức ở đâu?", THANH_HOA, "Hội trường Sở Thông tin và Truyền thông"),
+    # "how many tasks": a number of "nhiệm vụ", the glossary's word for tasks, not of plans
+    ("How many tasks does Quang Ninh's resolution list?", QUANG_NINH, "40 nhiệm vụ"),
 ])
 def test_the_short_answer_is_the_fact_asked_from_the_article_that_says_it(answerer, question, source, fact):
     answer = answerer.answer(question)

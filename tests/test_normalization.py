@@ -100,6 +100,7 @@ def test_the_question_asks_for_a_date_a_number_or_a_person(analyzer):
     assert analyzer.analyze("nghi quyet cds so bao nhieu").asks == "document_number"
     assert analyzer.analyze("What's the number of the Thanh Hoa party document on going digital?").asks == "document_number"
     assert analyzer.analyze("What is the number of tasks in the plan?").asks != "document_number"  # a count
+    assert analyzer.analyze("Hội nghị tổ chức ở đâu?").asks == analyzer.analyze("Where was the meeting held?").asks == "place"
 
 
 @pytest.mark.parametrize("question", [
