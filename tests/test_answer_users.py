@@ -635,6 +635,8 @@ def test_the_post_of_the_person_answered_before_is_quoted_from_the_sentence_nami
     ("Hội nghị chuyển đổi số của Thanh Hóa tổ chức ở đâu?", THANH_HOA, "Hội trường Sở Thông tin và Truyền thông"),
     # "how many tasks": a number of "nhiệm vụ", the glossary's word for tasks, not of plans
     ("How many tasks does Quang Ninh's resolution list?", QUANG_NINH, "40 nhiệm vụ"),
+    # "social" is the article's "xã hội": the clause on the social axis, not the economic one
+    ("What percentage of Quang Ninh's social goals were met?", QUANG_NINH, "xã hội số hoàn thành được 40%"),
 ])
 def test_the_short_answer_is_the_fact_asked_from_the_article_that_says_it(answerer, question, source, fact):
     answer = answerer.answer(question)
