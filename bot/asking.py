@@ -47,7 +47,7 @@ _REPORTED_FOLDED = re.compile(r"^\W*(?!theo\b)([^,?]{3,80}?)\s+(?:cho rang|nhan 
                               # "pct ubnd TH mai xuan liem noi cds la …": "noi" is "nói" after an
                               # official, unless it starts "nội dung", "nổi bật" …
                               r"|^\W*(?!theo\b)([^,?]{0,60}?\b(?:chu tich|bi thu|giam doc|truong|dong chi|ong|ba)\b[^,?]{0,50}?)"
-                              r"\s+noi\s+(?!(?:dung|bo|vu|bat|tieu|that|tinh|dia|tro|len|khu|thanh|vien|ngoai|chinh|tiep|lien|gian|tro)\b)"
+                              r"\s+noi\s+(?!(?:dung|bo|vu|bat|tieu|that|tinh|dia|tro|len|khu|thanh|vien|ngoai|chinh|tiep|lien|gian)\b)"
                               r"(?:rang\s+|la\s+)?(.{8,})$",
                               re.S)
 # "Tại hội nghị sơ kết 1 năm, Chủ tịch UBND tỉnh nhấn mạnh điều gì?", "In Quang Ninh's two-year

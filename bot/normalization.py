@@ -20,6 +20,7 @@ from bot.text import fold, has_diacritics, nfc
 # A typed token: letters and digits, with the "&" and "-" of "TT&TT" and "KT-XH" inside it.
 _TOKEN = re.compile(r"(?<![\w&])\w+(?:[&-]\w+)*(?![\w&])")
 
+# An abbreviation typed against its number: "nq09", "KH586".
 _NUMBERED = re.compile(r"([^\W\d_]+)(\d+)")
 
 
