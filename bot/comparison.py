@@ -48,8 +48,9 @@ _COMPARING_WORDS = frozenset("hơn sớm muộn trễ nhất trước sau tỉnh
 # review or Quảng Ninh's two-year review?"); sentences too.
 _CLAUSE = re.compile(r"[,;:]\s+|(?<=[.?!])\s+|\s(?:or|and|versus|vs|hay|hoặc|và|so với|với)\s", re.IGNORECASE)
 # A statement before a semicolon is a sentence of its own ("Thanh Hóa ban hành … ngày 10/11/2021;
-# Nghệ An … trước ngày nào?" asks of Nghệ An alone).
-_SENTENCE_END = re.compile(r"(?<=[.?!;])\s+")
+# Nghệ An … trước ngày nào?" asks of Nghệ An alone); so is one before a comma and "còn" / "while"
+# ("Quảng Ninh đạt 7/20 mục tiêu, còn Nghệ An thì đạt bao nhiêu?").
+_SENTENCE_END = re.compile(r"(?<=[.?!;])\s+|,\s+(?=(?:còn|con|trong khi|nhưng|while|whereas|but)\s)", re.IGNORECASE)
 
 
 def words_asked_of(text: str, provinces: tuple[str, ...], asks: Callable[[str], bool]) -> dict[str, str]:

@@ -466,6 +466,9 @@ def test_each_province_of_a_comparison_is_asked_its_own_clause(answerer):
     # the scene's words ("ngày 10/11/2021", "Nghị quyết 06") are not asked of Nghệ An's sources
     ("Thanh Hóa ban hành Nghị quyết 06 ngày 10/11/2021; trong khi đó Nghệ An yêu cầu các đơn vị làm gì trước để có "
      "cơ sở xây dựng nghị quyết?", PLAN_2021, "10/11/2021"),
+    # a statement before ", còn …": the scene, not a second question
+    ("Thanh Hóa phấn đấu vào nhóm 10 tỉnh dẫn đầu về chuyển đổi số, còn Nghệ An đặt mục tiêu tốp mấy về Chính phủ số?",
+     NGHE_AN_2022, "nhóm 10"),
 ])
 def test_a_province_named_only_to_set_the_scene_is_cited_after_the_answer(answerer, question, asked, scene):
     # the answer is the asked province's; the scene's own source follows it, so the reader can
