@@ -360,8 +360,8 @@ def _province_concept(name: str) -> Concept:
 
 def provinces_in_question(text: str) -> tuple[str, ...]:
     """Provinces (2025 names) a question names, by old or new name, with or without diacritics, or
-    else by a town or city in it ("the Cua Lo link-up": Nghệ An)."""
-    return provinces_in(text) or provinces_of_places(text)
+    by a town or city in it ("the Cua Lo link-up": Nghệ An; "in Quang Ninh and in Cua Lo": both)."""
+    return tuple(dict.fromkeys(provinces_in(text) + provinces_of_places(text)))
 
 
 def _without_places(text: str) -> str:

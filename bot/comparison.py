@@ -15,6 +15,7 @@ from dataclasses import replace
 from typing import Callable
 
 from bot.language import NUMBER_WORDS
+from bot.places import provinces_of_places
 from bot.provinces import mentions
 from bot.records import Citation
 from bot.text import fold
@@ -97,7 +98,8 @@ def _own_words(text: str, province: str, shared: bool = True) -> str:
 
 
 def _named(text: str) -> set[str]:
-    return {name for _, _, name in mentions(text)}
+    """The provinces a clause names, or names by a town in it ("ở Cửa Lò": Nghệ An)."""
+    return {name for _, _, name in mentions(text)} | set(provinces_of_places(text))
 
 
 def _has_content(clause: str, province: str) -> bool:

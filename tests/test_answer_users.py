@@ -459,6 +459,14 @@ def test_each_province_of_a_comparison_is_asked_its_own_clause(answerer):
     assert "Hoàng Văn Phúc" in answer.citations[0].quote and "Cao Tường Huy" in answer.citations[1].quote
 
 
+def test_a_town_named_beside_another_province_is_a_part_of_the_comparison(answerer):
+    # Cửa Lò is Nghệ An's: the question asks two provinces, each answered from its own article
+    answer = answerer.answer("Who chaired the meetings in Quang Ninh and in Cua Lo?")
+    assert answer.found, answer.text
+    assert [c.source_file for c in answer.citations] == [QUANG_NINH, CUA_LO_2023]
+    assert "Cao Tường Huy" in answer.citations[0].quote and "Hoàng Văn Phúc" in answer.citations[1].quote
+
+
 @pytest.mark.parametrize("question, asked, scene", [
     ("Nghe An aims for the top 25-30. How many of its goals has Quang Ninh reached?", QUANG_NINH, "tốp 25 - 30"),
     ("Thanh Hóa ban hành nghị quyết chuyển đổi số ngày 10/11/2021; Nghệ An yêu cầu hoàn thành dự thảo nghị quyết "
