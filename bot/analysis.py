@@ -24,7 +24,7 @@ from bot.normalization import Normalizer
 from bot.people import HONORIFICS, people_named
 from bot.places import provinces_of_places
 from bot.provinces import all_names, mentions, provinces_in
-from bot.text import fold, has_diacritics, nfc, search_key
+from bot.text import fold, has_diacritics, has_words, nfc, search_key
 
 # Requests to drop the bot's rules are answered like any question without support in the corpus.
 _INJECTION = re.compile(
@@ -329,19 +329,18 @@ def _part(query: Query, province: str, words: str, asks: str, comparing: bool = 
     return replace(query, provinces=(province,), asks=asks, dense_text=dense_text,
                    concepts=tuple(c for c in query.concepts if c.province in ("", province)
                                   and not (comparing and compares(c.label)) and _said_in(c, words)),
-                   boosters=tuple(b for b in query.boosters if not scene or _said_in(_as_concept(b), words)
-                                  or not _said_in(_as_concept(b), scene)))
-
-
-def _as_concept(pair: Phrase) -> Concept:
-    return Concept(pair.key, (pair,))
+                   boosters=tuple(b for b in query.boosters if not scene or _asked_in(b.key, words)
+                                  or not _asked_in(b.key, scene)))
 
 
 def _said_in(concept: Concept, words_asked: str) -> bool:
     """The concept is among the words asked of a part ("" when the whole question is)."""
-    if not words_asked or concept.province:
-        return True
-    return re.search(r"(?<!\w)" + re.escape(fold(concept.label)) + r"(?!\w)", fold(words_asked)) is not None
+    return bool(concept.province) or _asked_in(concept.label, words_asked)
+
+
+def _asked_in(phrase: str, words_asked: str) -> bool:
+    """The phrase is among the words asked ("" when the whole question is), folded."""
+    return not words_asked or has_words(fold(words_asked), fold(phrase))
 
 
 def _distinct(concepts: list[Concept]) -> list[Concept]:

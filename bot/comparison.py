@@ -62,11 +62,11 @@ def words_asked_of(text: str, provinces: tuple[str, ...], asks: Callable[[str], 
     What range did Nghệ An propose?" asks of Nghệ An alone; see scene_words). A province whose
     clauses hold nothing but its name ("…, còn Quảng Ninh?") is asked the whole question. `asks`:
     whether a sentence has a question word (bot/asking.asks_a_question); one ending in "?" asks too."""
-    asked = _asked_provinces(text, provinces, asks)
+    asking = _asking_sentences(text, asks)
+    asked = _asked_provinces(asking, provinces)
     # "Ở Nghệ An Chủ tịch là X; ở Quảng Ninh, người giữ chức đó là ai?": a part holding only its
     # name is asked what the asking sentences ask, not what the scene says of another province
-    scene_set = len(asked) < len(provinces)
-    whole = " ".join(_asking_sentences(text, asks)) if scene_set else ""
+    whole = " ".join(asking) if len(asked) < len(provinces) else ""
     return {province: _own_words(text, province) or whole for province in asked}
 
 
@@ -74,13 +74,13 @@ def scene_words(text: str, provinces: tuple[str, ...], asks: Callable[[str], boo
     """For each province named only to set the scene, the words said of it ("Thanh Hóa aims for
     the national top 10"): not a part of the answer, but the source of what the question takes for
     granted, cited after the answer (its readers check the premise; our question writers expect it)."""
-    asked = _asked_provinces(text, provinces, asks)
+    asked = _asked_provinces(_asking_sentences(text, asks), provinces)
     return {province: words for province in provinces if province not in asked
             for words in [_own_words(text, province, shared=False)] if words}
 
 
-def _asked_provinces(text: str, provinces: tuple[str, ...], asks: Callable[[str], bool]) -> list[str]:
-    asking = _asking_sentences(text, asks)
+def _asked_provinces(asking: list[str], provinces: tuple[str, ...]) -> list[str]:
+    """The provinces the asking sentences name; all of them when those name none."""
     return [p for p in provinces if any(p in _named(s) for s in asking)] or list(provinces)
 
 

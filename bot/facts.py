@@ -214,7 +214,7 @@ def _counted_units(query: Query) -> tuple[tuple[str, ...], bool]:
         return (word.group(1),), False
     # "how many tasks …?", "how many online services …?": the article's words for what is counted
     # ("nhiệm vụ"), as the glossary translated the words after "how many"
-    english = _COUNTED_ENGLISH.search(folded.lower())
+    english = _COUNTED_ENGLISH.search(folded)
     counted = set(english.group(1).split()) if english else set()
     return tuple(fold(p.key) for c in query.concepts if counted & set(c.label.lower().split())
                  for p in c.phrases if p.key != c.label.lower()), False

@@ -91,11 +91,11 @@ def _post_asked(query: Query, folded: str, start: int, stop: int = 0) -> Query:
     end = _POST_END.search(folded, start, stop or len(folded))
     if not end and not stop:
         return query
-    cut = end.start() if end else stop
-    post = _HOLDER_OF.sub(" ", folded[:cut] if not stop else folded[start:cut])
+    begin, cut = (start if stop else 0), (end.start() if end else stop)
+    post = _HOLDER_OF.sub(" ", folded[begin:cut])
     concepts = tuple(c for c in query.concepts if c.province or any(
         has_words(post, fold(p.key)) for p in c.phrases))
-    return replace(query, text=query.text[:cut] if not stop else query.text[start:cut], concepts=concepts)
+    return replace(query, text=query.text[begin:cut], concepts=concepts)
 
 
 def role_coverage(searcher: Searcher, query: Query, sentence: str, name: str, provinces: tuple[str, ...]) -> float:
@@ -228,14 +228,14 @@ def people_named(text: str) -> list[str]:
     Đức Trung đã kết luận gì …?"), or by a full name alone ("When did Nguyen Duc Trung sign …?"),
     folded and bare: the question takes them for granted."""
     named = [n for n in map(bare_name, people_in(text)) if _is_a_person(n)]
-    full = [n for n in (fold(m.group(0)).lower() for m in _FULL_NAME.finditer(text))
-            if _is_a_person(n) and not _ENGLISH_WORDS.intersection(n.split())]
+    full = [n for n in (fold(m.group(0)) for m in _FULL_NAME.finditer(text))
+            if len(n.split()) >= 3 and _is_a_person(n) and not _ENGLISH_WORDS.intersection(n.split())]
     return list(dict.fromkeys(named + [n for n in full if not any(n in m or m in n for m in named)]))
 
 
 # A full name alone is three or four capitalised words, a family name first: two ("Hà Nội", "Phan
 # Thiết", "Cao Lãnh") are as often places.
-_FULL_NAME = re.compile(rf"(?<![^\W\d_])[{UPPER}][^\W\d_]*(?:\s+[{UPPER}][^\W\d_]*){{2,3}}(?![^\W\d_])")
+_FULL_NAME = re.compile(rf"(?<![^\W\d_]){NAME}(?![^\W\d_])")
 # A title-cased English question ("Do The Provinces …") is no Đỗ.
 _ENGLISH_WORDS = frozenset("the a an and of in on for with both all any these those their its what which how".split())
 
