@@ -55,7 +55,7 @@ _DATA = PROJECT_DIR / "tests" / "data"
 # Files asked whole.
 _WHOLE = {"dev": "seed_qa.toml", "test": "qa_test.toml", "dev-followups": "followup_dev.toml"}
 # Files split in two: the even items are "<name>-dev" (tuned on), the odd ones "<name>-test" (reported).
-_SPLIT = {"blind2": "qa_test2.toml", "followups2": "followup_set2.toml", **{f"blind{n}": f"qa_test{n}.toml" for n in range(3, 16)}}
+_SPLIT = {"blind2": "qa_test2.toml", "followups2": "followup_set2.toml", **{f"blind{n}": f"qa_test{n}.toml" for n in range(3, 17)}}
 SETS = {**{name: _DATA / file for name, file in _WHOLE.items()},
         **{f"{name}-{half}": _DATA / file for name, file in _SPLIT.items() for half in ("dev", "test")}}
 # Sets that are one half of a file: (start, step) over its items.

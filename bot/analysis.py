@@ -46,7 +46,9 @@ _DEPUTY_BEFORE = re.compile(r"\b(?:vice|deputy)[\s-]*$", re.IGNORECASE)
 _LONGEST_SYNONYM = 6
 # The words that carry a follow-up on ("còn …", "thế còn …", "and …"), which say nothing of what it
 # asks; on the text as typed, so "còn" is cut and content kept ("con" typed without diacritics is "còn").
-_FOLLOWUP_LEAD = re.compile(r"^\W*(?:(?:thế|the|vậy|vay)\s+)?(?:còn|con|and|so|then)\b", re.IGNORECASE)
+# how a follow-up goes on ("thế còn …", "cuối cùng …", "and …"), not what it asks about
+_FOLLOWUP_LEAD = re.compile(r"^\W*(?:(?:thế|the|vậy|vay)\s+)?(?:còn|con|cuối cùng|cuoi cung|rốt cuộc|rot cuoc|and|so|then|finally)\b",
+                            re.IGNORECASE)
 
 
 @dataclass(frozen=True)

@@ -47,7 +47,9 @@ _REPORTED_FOLDED = re.compile(r"^\W*(?!theo\b)([^,?]{3,80}?)\s+(?:cho rang|nhan 
                               # "pct ubnd TH mai xuan liem noi cds la …": "noi" is "nói" after an
                               # official, unless it starts "nội dung", "nổi bật" …
                               r"|^\W*(?!theo\b)([^,?]{0,60}?\b(?:chu tich|bi thu|giam doc|truong|dong chi|ong|ba)\b[^,?]{0,50}?)"
-                              r"\s+noi\s+(?!(?:dung|bo|vu|bat|tieu|that|tinh|dia|tro|len|khu|thanh|vien|ngoai|chinh|tiep|lien|gian)\b)"
+                              # "… bao …" ("bảo", said) unless "báo cáo", "bao nhiêu", "bảo đảm" …
+                              r"\s+(?:noi\s+(?!(?:dung|bo|vu|bat|tieu|that|tinh|dia|tro|len|khu|thanh|vien|ngoai|chinh|tiep|lien|gian)\b)"
+                              r"|bao\s+(?!(?:cao|gom|nhieu|gio|lau|ve|dam|chi|hiem|phu|quat|tri|ton|dong|dap|moi|tin|an|luc|so)\b))"
                               r"(?:rang\s+|la\s+)?(.{8,})$",
                               re.S)
 # "Tại hội nghị sơ kết 1 năm, Chủ tịch UBND tỉnh nhấn mạnh điều gì?", "In Quang Ninh's two-year
@@ -81,12 +83,12 @@ _ASKS = (
                           rf"|\b{_THE_ARTICLE}(?:\s+[\w&/-]+){{0,20}}?\s+(?:(?:ai|nguoi nao)\s+(?:da\s+)?(?:viet|dua tin)"
                           rf"|(?:phong vien|nha bao|tac gia)\s+(?:nao|la ai))\b"
                           rf"|\btac gia\s+(?:cua\s+)?{_THE_ARTICLE}|\bbut danh\b|\bbyline\b"
-                          r"|\bwho\s+(?:wrote|authored|penned|reported)\s+(?:the|this|that)\s+(?:article|piece|story|news)\b"
+                          r"|\bwho\s+(?:wrote|authored|penned|reported)\s+(?:the|this|that)\s+(?:[\w&.-]+\s+){0,3}?(?:article|piece|story|news|report)\b"
                           r"|\b(?:authors?|writers?|reporters?)\s+(?:of|behind)\s+(?:the|this|that)\s+(?:article|piece|story|news)\b"
                           r"|\b(?:article|piece|story)\b.*\b(?:written|reported)\s+by\s+(?:whom|who)\b")),
     # "Phó Chủ tịch UBND tỉnh nào …?", "which vice chairman": a post asked by "nào" asks for its holder
     ("who", re.compile(r"\b(ai|nguoi nao|vi nao|dong chi nao|ong nao|ba nao|who|whom|whose)\b"
-                       r"|\b(?:lanh dao|chu tich|giam doc|bi thu|thu truong|bo truong|truong ban)(?:\s+\w+){0,5}\s+nao\b"
+                       r"|\b(?:lanh dao|chu tich|giam doc|bi thu|thu truong|bo truong|truong ban)(?:\s+\w+){0,5}(?<!\bthe)\s+nao\b"
                        r"|\bwhich (?:\w+\s+){0,2}(?:official|leader|chairman|chairwoman|chair|secretary|director|minister|deputy)\b")),
     # "tổ chức ở đâu?", "where was it held?": a named place ("tại Hội trường Sở …", "ở Cửa Lò")
     ("place", re.compile(r"\b(?:o dau|tai dau|dia diem nao|noi nao|where)\b")),

@@ -25,9 +25,11 @@ class Glossary:
         self.terms = terms
         # Vietnamese phrase (search_key form) -> other ways the articles say it.
         self.synonyms = synonyms or {}
+        # A plural finds its singular's entry ("districts", "chairmen", "agencies"), so entries need
+        # not list both.
+        self._entry_of = {**{_irregular_plural(t): t for t in terms if _irregular_plural(t)}, **{t: t for t in terms}}
         # Longest phrases first, so "digital government index" wins over "index".
-        alternatives = sorted(terms, key=len, reverse=True)
-        # A plural finds its singular's entry ("districts" -> "district"), so entries need not list both.
+        alternatives = sorted(self._entry_of, key=len, reverse=True)
         self._pattern = re.compile(
             r"(?<![\w-])(" + "|".join(re.escape(t) for t in alternatives) + r")(?:e?s)?(?![\w-])"
         ) if alternatives else None
@@ -57,9 +59,18 @@ class Glossary:
             return []
         lowered = nfc(text).lower()
         return [
-            GlossaryMatch(m.group(1), self.terms[m.group(1)], m.start(), m.end())
+            GlossaryMatch(self._entry_of[m.group(1)], self.terms[self._entry_of[m.group(1)]], m.start(), m.end())
             for m in self._pattern.finditer(lowered)
         ]
+
+
+def _irregular_plural(term: str) -> str:
+    """The plural an added "s" does not make ("chairman" -> "chairmen", "agency" -> "agencies"), or ""."""
+    if term.endswith("man"):
+        return term[:-3] + "men"
+    if re.search(r"[^aeiou]y$", term):
+        return term[:-1] + "ies"
+    return ""
 
 
 def _phrase_lists(table: dict, path: Path) -> dict[str, tuple[str, ...]]:

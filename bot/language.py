@@ -14,12 +14,14 @@ là gì của và các những có được trong cho với về này đó thì 
 khi đã sẽ đang còn cũng hay hoặc bởi vì nếu rằng nhất rất ai đâu thế nào gồm hãy cho tôi biết xin vui lòng
 bạn ơi ạ nhé không chưa hả vậy nhỉ theo thuộc bằng lúc giúp mình em anh chị muốn hỏi
 chào cảm cám ơn diễn ra mấy vào đều
+hôm tới xuống lên nói
 """.split())
 # The same for questions typed without diacritics: only forms that are not also content words
 # once folded (e.g. "so" could be "số", "bao" could be "báo", so they stay).
 VI_FOLDED_STOPWORDS = frozenset("""
 la gi cua va cac nhung duoc trong voi nay nao nhieu khi cung hoac neu rang nhat rat dau the gom hay xin
 vui long oi nhe khong chua vay nhi giup muon hoi toi biet chao
+hom xuong
 """.split())
 EN_STOPWORDS = frozenset("""
 a an the is are was were be been being of in on at to for from by with about as into over under what which

@@ -30,6 +30,10 @@ def cited_text(answer) -> str:
     ("QN hoan thanh bn % muc tieu truc kinh te so", QUANG_NINH, "30%"),
     ("cds QN co may truc chinh v ad", QUANG_NINH, "3 trục chính"),  # "co may": how many, typed so
     ("kq so ket 1 nam nq09 cua NA the nao", CUA_LO_2023, "sơ kết 1 năm"),  # "nq09": the resolution's number
+    # the sector's name typed without its "và"
+    ("so thong tin truyen thong NA dc giao to chuc hoi thao gi", PLAN_2021, "Hội thảo về định hướng"),
+    # "online" is how phones say "trực tuyến"
+    ("bí thư NA có nói gì về giảm phí nộp hồ sơ online ko", NGHE_AN_2022, "giảm lệ phí"),
 ])
 def test_casual_phone_vietnamese_is_answered_from_the_right_article(answerer, question, source, fact):
     answer = answerer.answer(question)
@@ -360,6 +364,26 @@ def test_a_followup_is_answered_in_its_conversation(answerer, previous, message,
     answer = ask_after(answerer, previous, message)
     assert answer.found and answer.citations[0].source_file == source
     assert all(s in answer.short_answer for s in said) and not any(s in answer.short_answer for s in not_said)
+
+
+def test_a_followup_going_on_with_cuoi_cung_is_quoted_from_what_it_asks(answerer):
+    # "cuối cùng" (in the end) goes on from the proposal asked before: the quote opens with what the
+    # secretary settled on, not with the list of who attended ("Cùng dự …")
+    answer = ask_after(answerer, "Phó Bí thư Thường trực Tỉnh ủy Nghệ An đề xuất tốp bao nhiêu về Chính phủ số?",
+                       "Thế cuối cùng Bí thư Tỉnh ủy chốt ra sao?")
+    assert answer.found and answer.citations[0].source_file == NGHE_AN_2022
+    assert answer.citations[0].quote.find("25 - 30") in range(0, 200), answer.citations[0].quote
+
+
+@pytest.mark.parametrize("question", [
+    "pct TH mai xuan liem bao thach thuc lon nhat la gi",
+    "pct ubnd TH bao cds la van de cong nghe hay nhan thuc",
+])
+def test_what_an_official_said_typed_plain_is_shown_first(answerer, question):
+    # "bao" after an official is "bảo" (said): what he said is asked, not the sentence naming him
+    answer = answerer.answer(question)
+    assert answer.found and answer.citations[0].source_file == THANH_HOA
+    assert "vấn đề nhận thức" in answer.short_answer, answer.short_answer
 
 
 def test_a_followup_naming_another_province_and_meeting_asks_the_previous_question_of_them(answerer):

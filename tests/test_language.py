@@ -46,6 +46,14 @@ def test_a_plural_finds_its_singulars_entry(tmp_path):
     assert [(m.english, m.vietnamese) for m in matches] == [("district", ("huyện",)), ("business", ("doanh nghiệp",))]
 
 
+def test_a_plural_not_made_with_s_finds_its_singulars_entry(tmp_path):
+    path = tmp_path / "glossary.toml"
+    path.write_text('[terms]\n"chairman" = ["Chủ tịch"]\n"agency" = ["cơ quan"]\n"day" = ["ngày"]\n', encoding="utf-8")
+    matches = Glossary.load(path).matches("How many ward chairmen and agencies came? Two days")
+    assert [(m.english, m.vietnamese) for m in matches] == [("chairman", ("Chủ tịch",)), ("agency", ("cơ quan",)),
+                                                            ("day", ("ngày",))]
+
+
 def test_glossary_synonyms_work_in_both_directions(tmp_path):
     path = tmp_path / "g.toml"
     path.write_text('[terms]\n"target" = ["mục tiêu"]\n[synonyms]\n"mục tiêu" = ["phấn đấu", "chỉ tiêu"]\n', encoding="utf-8")
