@@ -183,7 +183,33 @@ def confirms_premises(evidence: Evidence, query: Query, every_number: bool = Fal
     numbers = _numbers(query.written) if every_number else _numbers(query.text) if _WHY.search(folded) or _CLAIM.search(folded) \
         else {year for m in _ISSUED_IN.finditer(folded) for year in m.groups() if year}
     return all(any(has_words(text, w.lower()) for w in forms) for forms in query.premises) \
-        and (not numbers or numbers <= _numbers_stated(text))
+        and (not numbers or numbers <= _numbers_stated(text)) and not (_WHY.search(folded) and _denies(query, text))
+
+
+# "… là vấn đề nhận thức chứ không phải là vấn đề công nghệ": what follows "không phải" is denied
+# (folded); a question asking why it holds ("Why did he say it is mainly a technology problem?")
+# takes for granted what the passage denies. Not a question that denies it itself ("… không phải …").
+_DENIED = re.compile(r"\bkhong phai (?:la )?([^,.;:!?]{1,60})")
+_NEGATION = re.compile(r"\b(?:khong|chua|chang|not|never|no)\b|n't\b")
+
+
+def _denies(query: Query, text: str) -> bool:
+    """True when a sentence of `text` holding at least half of the question's words has one of them
+    only where it says "không phải …"."""
+    if _NEGATION.search(fold(query.text)):
+        return False
+    keys = [{fold(p.key) for p in c.phrases} for c in query.concepts if not c.province]
+    for a, b in sentence_spans(text):
+        sentence = fold(text[a:b])
+        denied = " ".join(_DENIED.findall(sentence))
+        if not denied:
+            continue
+        rest = _DENIED.sub(" ", sentence)
+        held = [any(has_words(sentence, k) for k in forms) for forms in keys]
+        if 2 * sum(held) >= len(keys) and any(any(has_words(denied, k) for k in forms) and not any(has_words(rest, k) for k in forms)
+                                              for forms in keys):
+            return True
+    return False
 
 
 def holds_the_review_span(evidence: Evidence, query: Query) -> bool:

@@ -450,11 +450,20 @@ def test_who_holds_a_post_is_never_answered_by_a_sentence_naming_nobody(answerer
     "Chủ tịch UBND tỉnh Thanh Hóa nhấn mạnh điều gì về chuyển đổi số?",
     "What did Cao Tuong Huy tell Nghe An's one-year digital review?",  # named alone; he is Quảng Ninh's chairman
     "Vì sao Thanh Hóa rút khỏi nhóm 10 tỉnh dẫn đầu về chuyển đổi số?",  # its target is to be in it
+    # he said it is a matter of awareness, not of technology ("chứ không phải là vấn đề công nghệ")
+    "Vì sao Phó Chủ tịch UBND tỉnh Thanh Hóa cho rằng chuyển đổi số chủ yếu là vấn đề công nghệ?",
+    "Why does Thanh Hoa's vice chairman think going digital is above all a technology problem?",
 ])
 def test_a_false_premise_is_never_confirmed(answerer, question):
     answer = answerer.answer(question)
     assert answer.confidence != "answer" and not answer.found
     assert not answer.short_answer
+
+
+def test_asking_why_of_what_the_article_does_say_is_answered(answerer):
+    # the same sentence denies "vấn đề công nghệ" and says "vấn đề nhận thức"
+    answer = answerer.answer("Vì sao Phó Chủ tịch UBND tỉnh Thanh Hóa cho rằng chuyển đổi số là vấn đề nhận thức?")
+    assert answer.found and answer.citations[0].source_file == THANH_HOA
 
 
 def test_related_passages_are_cited_and_marked(answerer):
