@@ -104,6 +104,9 @@ class Query:
     # A part for a province named only to set the scene ("Thanh Hóa aims for the top 10. What did
     # Nghệ An propose?"): its source is cited after the answer; it is not what was asked.
     scene: bool = False
+    # Who the question says said what it asks ("Theo X, …", "pct … noi …"), as the analysis read
+    # it: the quote is what was said, found by its own words (bot/quotes.py).
+    speaker: str = ""
 
     @property
     def written(self) -> str:
@@ -166,14 +169,15 @@ class Analyzer:
         concepts, boosters, extra = self._concepts(expanded, language, provinces, plain, written)
         dense_text = f"{written}\n{' '.join(extra)}" if extra and self.dense_glossary else written
         focus, focus_pairs = (), ()
-        asked = speaker_and_words(expanded, plain)[1] or asked_after_scene(expanded)
+        speaker, asked = speaker_and_words(expanded, plain)
+        asked = asked or asked_after_scene(expanded)
         if FOLLOWUP_SEPARATOR in expanded or asked:
             own = _FOLLOWUP_LEAD.sub(" ", expanded.rpartition(FOLLOWUP_SEPARATOR)[2]) if not asked else asked
             own_concepts, own_pairs, _ = self._concepts(own, language, provinces_in_question(own), plain)
             focus, focus_pairs = tuple(c for c in own_concepts if not c.province), tuple(own_pairs)
         return Query(text, language, tuple(concepts), tuple(boosters), provinces, dense_text,
                      bool(_INJECTION.search(fold(text))), asks, self.normalizer.premises_in(expanded, plain),
-                     _named_article(folded), focus, focus_pairs)
+                     _named_article(folded), focus, focus_pairs, speaker=speaker)
 
     def _written(self, typed: str, accents: Accents) -> str:
         """A question typed without diacritics as the corpus would write it, then expanded: "quan

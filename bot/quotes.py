@@ -9,7 +9,7 @@ text, so for English questions the multilingual model's similarity of each sente
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.analysis import Query
 from bot.asking import FOLLOWUP_SEPARATOR
@@ -254,9 +254,10 @@ def _scores(searcher: Searcher, embedder: Embedder | None, query: Query, sentenc
     proposal_asked = bool(_PROPOSAL_ASKED.search(fold(own).lower()))
     # "ông Mai Xuân Liêm còn giữ cương vị gì?": his posts are written where he is named
     whose_post = people_named(own) if asks_a_post(own) else []
+    weighed = _without_the_speaker(query)
     for o in offsets:
         s = sentences[o]
-        score = _relevance(searcher, query, s, provinces)
+        score = _relevance(searcher, weighed, s, provinces)
         if dated_kinds and re.search(rf"\b(?:{dated_kinds})\s+(?:so\s+)?[\w/.-]*\s*,?\s*(?:ngay\s+)?\d{{1,2}}/\d{{1,2}}", fold(s)):
             score += _FACT_BONUS  # "Nghị quyết … ban hành ngày nào?": "Nghị quyết số 09-NQ/TU, ngày 05/8/2022"
         if named and all(re.search(rf"(?<![\d/]){n}(?!\d)", s) for n in named):
@@ -312,6 +313,19 @@ def _relevance(searcher: Searcher, query: Query, text: str, provinces: tuple[str
     return (searcher.coverage(query, text, provinces)
             + (_PAIRS_WEIGHT_PLAIN if typed_plain else _PAIRS_WEIGHT) * searcher.pair_coverage(query, text)
             + searcher.focus_coverage(query, text, provinces))
+
+
+def _without_the_speaker(query: Query) -> Query:
+    """`query` without the words naming who said what it asks ("pct ubnd TH Mai Xuân Liêm nói …"):
+    a sentence is quoted for holding what was said; the one naming the speaker comes with it
+    (_speaker_before), not instead of it."""
+    if not (post_named(query.speaker) or people_named(query.speaker)):  # "Theo dự thảo, …": a document says it
+        return query
+    speaker = f" {' '.join(fold(query.speaker).split())} "
+    def said(key: str) -> bool:
+        return f" {fold(key)} " not in speaker
+    concepts = tuple(c for c in query.concepts if c.province or any(said(p.key) for p in c.phrases))
+    return replace(query, concepts=concepts or query.concepts, boosters=tuple(b for b in query.boosters if said(b.key)))
 
 
 # What a sentence's adjacent pairs of the question count for, beside its concepts. Typed without

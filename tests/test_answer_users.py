@@ -378,6 +378,8 @@ def test_a_followup_going_on_with_cuoi_cung_is_quoted_from_what_it_asks(answerer
 @pytest.mark.parametrize("question", [
     "pct TH mai xuan liem bao thach thuc lon nhat la gi",
     "pct ubnd TH bao cds la van de cong nghe hay nhan thuc",
+    # named by name and post, he is who said it, not what the quote is chosen for
+    "pct ubnd tinh TH mai xuan liem noi cds la van de nhan thuc hay cong nghe",
 ])
 def test_what_an_official_said_typed_plain_is_shown_first(answerer, question):
     # "bao" after an official is "bảo" (said): what he said is asked, not the sentence naming him
