@@ -110,6 +110,7 @@ def _asks_how_many_by_may(text: str, plain: bool) -> str:
 
 def _asks(folded: str, text: str, plain: bool) -> str:
     folded = _RELATIVE_WHO.sub("   ", folded) if _OTHER_WH.search(folded) else folded
+    folded = _SUBORDINATE_WHEN.sub("    ", folded) if _ASKED_FIRST.match(folded) else folded
     folded = _WHO_AT_THE_CENTRE.sub(lambda m: " " * len(m.group(0)), folded)
     return next((name for name, pattern in _ASKS if pattern.search(folded)), "") or _asks_how_many_by_may(text, plain) \
         or ("who" if names_only_a_post(folded) else "")
@@ -124,6 +125,10 @@ _WHO_AT_THE_CENTRE = re.compile(r"\blay ai lam trung tam\b|\b(?:who|whom)\b(?=.*
 _RELATIVE_WHO = re.compile(r"(?<=[a-z] )(?<!\band )(?<!\bor )(?<!\bbut )(?<!\bso )(?<!\bthen )(?<!\bme )(?<!\bus )(?<!\bknow )"
                            r"(?<!\babout )(?<!\bexactly )(?<!\bwonder )(?<!\bask )who\b")
 _OTHER_WH = re.compile(r"\b(?:what|which|where|when|how|why)\b")
+# "Did anyone float lower fees when people use services online?": after a question opened by
+# another word, "when" starts a clause and asks no time; not "… and when?", "tell me when …".
+_ASKED_FIRST = re.compile(r"^\W*(?:did|does|do|is|are|was|were|can|could|should|will|would|has|have|had|what|which|who|whom|whose|how|why|where)\b")
+_SUBORDINATE_WHEN = re.compile(r"(?<=[a-z] )(?<!\band )(?<!\bor )(?<!\bme )(?<!\bus )(?<!\bknow )(?<!\bexactly )(?<!\bwonder )(?<!\bask )when\b")
 
 
 # A post typed as a search ("Nghe An party chief in 2022?", "giam doc so y te NA"): who holds it.

@@ -106,6 +106,7 @@ def test_the_question_asks_for_a_date_a_number_or_a_person(analyzer):
 @pytest.mark.parametrize("question", [
     "ai viet bai so ket cds o Cua Lo z", "Tác giả bài viết về hội nghị của Thanh Hóa là ai?",
     "Who wrote the piece on Quang Ninh's review?", "who is the author of this article", "bài này của phóng viên nào vậy",
+    "Who wrote the DNHN story about Nghe An's digital plan?",  # the outlet's name before "story"
 ])
 def test_who_wrote_an_article_asks_for_its_authors(analyzer, question):
     assert analyzer.analyze(question).asks == "author"
@@ -126,6 +127,17 @@ def test_who_wrote_a_document_or_what_an_author_says_asks_for_no_byline(analyzer
 def test_whom_something_serves_asks_for_no_persons_name(analyzer, question):
     # answered by a group ("người dân và doanh nghiệp"), which names no one
     assert analyzer.analyze(question).asks != "who"
+
+
+@pytest.mark.parametrize("question, asks", [
+    ("Did anyone suggest lower fees when people use public services online?", ""),  # "when" starts a clause
+    ("Who chaired the meeting when Nghe An reviewed its first year?", "who"),
+    ("Can you tell me when Nghe An issued its plan?", "day"),  # still asked
+    ("Bí thư kết luận thế nào về mục tiêu Chính phủ số?", ""),  # "thế nào" asks how, not which secretary
+    ("Bí thư tỉnh nào chủ trì hội nghị?", "who"),
+])
+def test_a_word_that_only_joins_a_clause_asks_nothing(analyzer, question, asks):
+    assert analyzer.analyze(question).asks == asks
 
 
 @pytest.mark.parametrize("question", [
