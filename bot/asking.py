@@ -197,6 +197,25 @@ def speaker_and_words(text: str, plain: bool | None = None) -> tuple[str, str]:
     return speaker, text[m.start(m.lastindex): m.end(m.lastindex)]
 
 
+# "gợi ý mô hình gì?", "những tâm lý nào?": the kind of thing asked for, named before "gì" / "nào"
+# (folded), which the sentence answering names too ("các mô hình như: tổ công nghệ số cộng đồng").
+# Not a question word's own ("điều gì", "thế nào", "làm gì"), nor a time, place or person, asked
+# otherwise (Query.asks).
+_ASKED_HEAD = re.compile(r"(\w+ \w+|\w+) (?:gi|nao)\b")
+_NO_HEAD = frozenset("la cai dieu nhung the lam co ve ngay thang nam luc khi gio thoi diem tinh nguoi dong chi ong ba vi ai "
+                     "noi dau do nay kia sao bao".split())
+
+
+def asked_head(text: str) -> str:
+    """What kind of thing a Vietnamese question asks for ("mo hinh" in "gợi ý mô hình gì?"), folded; ""
+    when it names none."""
+    m = _ASKED_HEAD.search(fold(text))
+    head = m.group(1).split() if m else []
+    while head and head[0] in _NO_HEAD and head[0] != "co":  # "cơ quan nào" ("có gì" asks nothing named)
+        head = head[1:]
+    return " ".join(head) if head and head[-1] not in _NO_HEAD else ""
+
+
 def asks_a_question(text: str) -> bool:
     """True when `text` has a question word of its own ("gì", "nào", "bao nhiêu", "who"), once the
     "còn … thì sao" / "what about …" frame is taken off."""

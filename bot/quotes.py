@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, replace
 
 from bot.analysis import Query
-from bot.asking import FOLLOWUP_SEPARATOR
+from bot.asking import FOLLOWUP_SEPARATOR, asked_head
 from bot.embedding import Embedder
 from bot.facts import (FACT_KINDS, body_asked, counted_units, dates_a_document, document_kinds_in, facts_in, named_numbers,
                        names_a_document, number_beside)
@@ -254,6 +254,7 @@ def _scores(searcher: Searcher, embedder: Embedder | None, query: Query, sentenc
     proposal_asked = bool(_PROPOSAL_ASKED.search(fold(own).lower()))
     # "ông Mai Xuân Liêm còn giữ cương vị gì?": his posts are written where he is named
     whose_post = people_named(own) if asks_a_post(own) else []
+    head = asked_head(own) if query.language == "vi" else ""  # "mô hình gì?": a sentence naming a "mô hình"
     weighed = _without_the_speaker(query)
     for o in offsets:
         s = sentences[o]
@@ -275,6 +276,8 @@ def _scores(searcher: Searcher, embedder: Embedder | None, query: Query, sentenc
                 # "bao nhiêu mục tiêu?": "7/20 mục tiêu", not "sau 2 năm": the count asked for is said
                 # or not, as a day is
                 score += 2 * _FACT_BONUS
+        if head and has_words(fold(s), head):
+            score += _FACT_BONUS / 2  # a lead: the answer may name it ("đội nào?": "Denver Broncos")
         if whose_post and any(has_words(fold(s), name) for name in whose_post):
             score += 2 * _FACT_BONUS
         if explaining and explaining(s):

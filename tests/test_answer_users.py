@@ -388,6 +388,13 @@ def test_what_an_official_said_typed_plain_is_shown_first(answerer, question):
     assert "vấn đề nhận thức" in answer.short_answer, answer.short_answer
 
 
+def test_the_kind_of_thing_asked_for_is_what_the_quote_names(answerer):
+    # "mô hình nào?" (which model): the sentence on "các mô hình như: tổ công nghệ số cộng đồng", not
+    # the one on the online courses the secretary also suggested
+    answer = answerer.answer("bi thu tinh uy nghe an goi y mo hinh nao de nguoi dan co ky nang cds")
+    assert answer.found and "tổ công nghệ số cộng đồng" in answer.short_answer, answer.short_answer
+
+
 def test_a_followup_naming_another_province_and_meeting_asks_the_previous_question_of_them(answerer):
     # asked alone, "thế còn hội nghị sơ kết 1 năm ở Nghệ An?" was answered with the meeting's date
     for previous, message in [("Ai chủ trì cuộc họp đánh giá 2 năm thực hiện Nghị quyết 09 về chuyển đổi số của Quảng Ninh?",
