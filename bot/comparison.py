@@ -85,7 +85,29 @@ def _asked_provinces(asking: list[str], provinces: tuple[str, ...]) -> list[str]
 
 
 def _asking_sentences(text: str, asks: Callable[[str], bool]) -> list[str]:
-    return [sentence for sentence in _SENTENCE_END.split(text) if "?" in sentence or asks(sentence)]
+    return [sentence for sentence in _sentences(text, asks) if "?" in sentence or asks(sentence)]
+
+
+def _sentences(text: str, asks: Callable[[str], bool]) -> list[str]:
+    """The question's sentences; a statement about one province before a comma and a clause opening
+    with another is a sentence of its own too ("Thanh Hóa muốn vào nhóm 10 tỉnh dẫn đầu, Nghệ An đặt
+    mục tiêu tốp mấy?"), unless it is short enough to be a list ("So sánh Nghệ An, Quảng Ninh …")."""
+    out = []
+    for sentence in _SENTENCE_END.split(text):
+        current, *rest = re.split(r",\s+", sentence)
+        for clause in rest:
+            opening = _named(" ".join(clause.split()[:3]))
+            if opening and len(current.split()) >= _MIN_STATEMENT_WORDS and _named(current) - opening \
+                    and "?" not in current and not asks(current):
+                out.append(current)
+                current = clause
+            else:
+                current = f"{current}, {clause}"
+        out.append(current)
+    return out
+
+
+_MIN_STATEMENT_WORDS = 5
 
 
 def _own_words(text: str, province: str, shared: bool = True) -> str:

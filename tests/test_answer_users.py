@@ -519,6 +519,9 @@ def test_a_town_named_beside_another_province_is_a_part_of_the_comparison(answer
     # a statement before ", còn …": the scene, not a second question
     ("Thanh Hóa phấn đấu vào nhóm 10 tỉnh dẫn đầu về chuyển đổi số, còn Nghệ An đặt mục tiêu tốp mấy về Chính phủ số?",
      NGHE_AN_2022, "nhóm 10"),
+    # so is a statement before a comma and a clause opening with another province
+    ("Nghị quyết 09 của Quảng Ninh xác định 20 mục tiêu cụ thể, Nghệ An thì đánh giá kết quả 1 năm thực hiện nghị quyết ra sao?",
+     CUA_LO_2023, "20 mục tiêu cụ thể"),
 ])
 def test_a_province_named_only_to_set_the_scene_is_cited_after_the_answer(answerer, question, asked, scene):
     # the answer is the asked province's; the scene's own source follows it, so the reader can
