@@ -44,9 +44,9 @@ _POST_TITLE = re.compile(r"(?:chu tich|giam doc|bi thu|bo truong|cuc truong|truo
 _DEPUTY_BEFORE = re.compile(r"\b(?:vice|deputy)[\s-]*$", re.IGNORECASE)
 # Syllables of the longest glossary synonym read as one concept ("Sở Thông tin và Truyền thông").
 _LONGEST_SYNONYM = 6
-# The words that carry a follow-up on ("còn …", "thế còn …", "and …"), which say nothing of what it
-# asks; on the text as typed, so "còn" is cut and content kept ("con" typed without diacritics is "còn").
-# how a follow-up goes on ("thế còn …", "cuối cùng …", "and …"), not what it asks about
+# The words that carry a follow-up on ("còn …", "thế còn …", "cuối cùng …", "and …"), which say
+# nothing of what it asks; on the text as typed, so "còn" is cut and content kept ("con" typed
+# without diacritics is "còn").
 _FOLLOWUP_LEAD = re.compile(r"^\W*(?:(?:thế|the|vậy|vay)\s+)?(?:còn|con|cuối cùng|cuoi cung|rốt cuộc|rot cuoc|and|so|then|finally)\b",
                             re.IGNORECASE)
 

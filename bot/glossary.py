@@ -27,7 +27,7 @@ class Glossary:
         self.synonyms = synonyms or {}
         # A plural finds its singular's entry ("districts", "chairmen", "agencies"), so entries need
         # not list both.
-        self._entry_of = {**{_irregular_plural(t): t for t in terms if _irregular_plural(t)}, **{t: t for t in terms}}
+        self._entry_of = {**{plural: t for t in terms if (plural := _irregular_plural(t))}, **{t: t for t in terms}}
         # Longest phrases first, so "digital government index" wins over "index".
         alternatives = sorted(self._entry_of, key=len, reverse=True)
         self._pattern = re.compile(

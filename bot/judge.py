@@ -205,9 +205,9 @@ def _denies(query: Query, text: str) -> bool:
         if not denied:
             continue
         rest = _DENIED.sub(" ", sentence)
-        held = [any(has_words(sentence, k) for k in forms) for forms in keys]
-        if 2 * sum(held) >= len(keys) and any(any(has_words(denied, k) for k in forms) and not any(has_words(rest, k) for k in forms)
-                                              for forms in keys):
+        held = [forms for forms in keys if any(has_words(sentence, k) for k in forms)]
+        if 2 * len(held) >= len(keys) and any(any(has_words(denied, k) for k in forms) and not any(has_words(rest, k) for k in forms)
+                                              for forms in held):
             return True
     return False
 

@@ -325,8 +325,10 @@ def _without_the_speaker(query: Query) -> Query:
     if not (post_named(query.speaker) or people_named(query.speaker)):  # "Theo dự thảo, …": a document says it
         return query
     speaker = f" {' '.join(fold(query.speaker).split())} "
+
     def said(key: str) -> bool:
         return f" {fold(key)} " not in speaker
+
     concepts = tuple(c for c in query.concepts if c.province or any(said(p.key) for p in c.phrases))
     return replace(query, concepts=concepts or query.concepts, boosters=tuple(b for b in query.boosters if said(b.key)))
 
