@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from typing import Callable, Mapping
 
 from bot.accents import restore
+from bot.cleaning import outlet_named
 from bot.asking import (FOLLOWUP_SEPARATOR, asks_in_context, asked_after_scene, asks_a_question,
                         speaker_and_words)
 from bot.comparison import compares, date_order, scene_words, words_asked_of
@@ -107,6 +108,7 @@ class Query:
     # Who the question says said what it asks ("Theo X, …", "pct … noi …"), as the analysis read
     # it: the quote is what was said, found by its own words (bot/quotes.py).
     speaker: str = ""
+    outlet: str = ""  # the outlet the question names ("the DNHN piece"): its articles are cited first
 
     @property
     def written(self) -> str:
@@ -177,7 +179,7 @@ class Analyzer:
             focus, focus_pairs = tuple(c for c in own_concepts if not c.province), tuple(own_pairs)
         return Query(text, language, tuple(concepts), tuple(boosters), provinces, dense_text,
                      bool(_INJECTION.search(fold(text))), asks, self.normalizer.premises_in(expanded, plain),
-                     _named_article(folded), focus, focus_pairs, speaker=speaker)
+                     _named_article(folded), focus, focus_pairs, speaker=speaker, outlet=outlet_named(text))
 
     def _written(self, typed: str, accents: Accents) -> str:
         """A question typed without diacritics as the corpus would write it, then expanded: "quan

@@ -36,6 +36,20 @@ KNOWN_OUTLETS = {
     "ictvietnam.vn": "Tạp chí Điện tử Thông tin và Truyền thông",
 }
 
+# How a question names an outlet (folded): its site ("baonghean", "DNHN") or its name when that
+# starts "Báo" / "Tạp chí" (not "Tuổi Trẻ", "Thanh Niên", which are words; not the ministry's site,
+# which questions name as the ministry).
+_OUTLET_FORMS = {form: name for key, name in KNOWN_OUTLETS.items() if name != "Bộ Thông tin và Truyền thông"
+                 for form in (key.split(".")[0], fold(name).lower() if name.startswith(("Báo", "Tạp chí")) else "")
+                 if form}
+
+
+def outlet_named(question: str) -> str:
+    """The outlet a question names ("Who wrote the DNHN piece …?", "bài trên Báo Nghệ An …"), or ""."""
+    folded = fold(question).lower()
+    return next((name for form, name in _OUTLET_FORMS.items() if re.search(rf"(?<!\w){re.escape(form)}(?!\w)", folded)), "")
+
+
 # Headings after which a news site lists other articles: the article ends there (compared folded).
 _TEASER_HEADINGS = {
     "tin moi", "tin lien quan", "bai viet lien quan", "bai lien quan", "tin cung chuyen muc",

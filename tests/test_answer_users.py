@@ -718,6 +718,16 @@ def test_who_wrote_an_article_is_answered_by_its_byline_not_by_people_it_reports
     assert answer.short_answer == authors
 
 
+@pytest.mark.parametrize("question", [
+    "Who wrote the DNHN piece about Nghe An preparing its digital transformation resolution?",
+    "Who wrote the DNHN report on Nghe An's plan for a digital resolution?",
+])
+def test_the_outlet_a_question_names_chooses_the_article_whose_byline_is_quoted(answerer, question):
+    # DNHN (Doanh nghiệp và Hội nhập) printed the 2021 plan; the search put Báo Nghệ An's first
+    answer = answerer.answer(question)
+    assert answer.citations[0].source_file == PLAN_2021 and "Văn Cương" in answer.citations[0].quote, answer.text
+
+
 def test_an_article_printing_no_byline_gives_no_author(answerer):
     # the Quảng Ninh article names its chairman and secretary, none of them its author
     answer = answerer.answer("Ai viết bài về sơ kết 2 năm Nghị quyết 09 của Quảng Ninh?")
