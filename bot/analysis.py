@@ -14,9 +14,9 @@ from dataclasses import dataclass, replace
 from typing import Callable, Mapping
 
 from bot.accents import restore
-from bot.cleaning import outlet_named
 from bot.asking import (FOLLOWUP_SEPARATOR, asks_in_context, asked_after_scene, asks_a_question,
                         speaker_and_words)
+from bot.cleaning import outlet_named
 from bot.comparison import compares, date_order, scene_words, words_asked_of
 from bot.config import SearchConfig
 from bot.glossary import Glossary
