@@ -269,8 +269,8 @@ def cited_documents(evidence: list[Evidence], settings: AnswerConfig, query: Que
         cited = sorted(cited, key=lambda e: -e.probability)
     # "Who wrote the DNHN piece …?": that outlet's likeliest article first when nearly as likely as
     # the first (an article whose outlet is unknown is not passed over for a much weaker one)
-    own = max((e for e in evidence if query.outlet and e.hits[0].metadata.outlet == query.outlet), key=lambda e: e.probability,
-              default=None)
-    if own is not None and cited and own.probability >= cited[0].probability * settings.other_source_ratio:
-        cited = [own, *(e for e in cited if e is not own)]
+    own = [e for e in evidence if query.outlet and e.hits[0].metadata.outlet == query.outlet]
+    likeliest = max(own, key=lambda e: e.probability, default=None)
+    if likeliest and cited and likeliest.probability >= cited[0].probability * settings.other_source_ratio:
+        cited = [likeliest, *(e for e in cited if e is not likeliest)]
     return cited[: settings.max_citations]

@@ -257,9 +257,9 @@ def _scores(searcher: Searcher, embedder: Embedder | None, query: Query, sentenc
     head = asked_head(own) if query.language == "vi" else ""  # "mô hình gì?": a sentence naming a "mô hình"
     weighed = _without_the_speaker(query)
     for o in offsets:
-        s = sentences[o]
+        s, folded = sentences[o], fold(sentences[o])
         score = _relevance(searcher, weighed, s, provinces)
-        if dated_kinds and re.search(rf"\b(?:{dated_kinds})\s+(?:so\s+)?[\w/.-]*\s*,?\s*(?:ngay\s+)?\d{{1,2}}/\d{{1,2}}", fold(s)):
+        if dated_kinds and re.search(rf"\b(?:{dated_kinds})\s+(?:so\s+)?[\w/.-]*\s*,?\s*(?:ngay\s+)?\d{{1,2}}/\d{{1,2}}", folded):
             score += _FACT_BONUS  # "Nghị quyết … ban hành ngày nào?": "Nghị quyết số 09-NQ/TU, ngày 05/8/2022"
         if named and all(re.search(rf"(?<![\d/]){n}(?!\d)", s) for n in named):
             score += _FACT_BONUS  # "Kế hoạch 586 … ban hành ngày nào?": not "Kế hoạch số 634 ngày 29/8/2023"
@@ -276,9 +276,9 @@ def _scores(searcher: Searcher, embedder: Embedder | None, query: Query, sentenc
                 # "bao nhiêu mục tiêu?": "7/20 mục tiêu", not "sau 2 năm": the count asked for is said
                 # or not, as a day is
                 score += 2 * _FACT_BONUS
-        if head and has_words(fold(s), head):
+        if head and has_words(folded, head):
             score += _FACT_BONUS / 2  # a lead: the answer may name it ("đội nào?": "Denver Broncos")
-        if whose_post and any(has_words(fold(s), name) for name in whose_post):
+        if whose_post and any(has_words(folded, name) for name in whose_post):
             score += 2 * _FACT_BONUS
         if explaining and explaining(s):
             score += 2 * _FACT_BONUS  # an explanation is said or not, as a day is
@@ -324,13 +324,10 @@ def _without_the_speaker(query: Query) -> Query:
     (_speaker_before), not instead of it."""
     if not (post_named(query.speaker) or people_named(query.speaker)):  # "Theo dự thảo, …": a document says it
         return query
-    speaker = f" {' '.join(fold(query.speaker).split())} "
-
-    def said(key: str) -> bool:
-        return f" {fold(key)} " not in speaker
-
-    concepts = tuple(c for c in query.concepts if c.province or any(said(p.key) for p in c.phrases))
-    return replace(query, concepts=concepts or query.concepts, boosters=tuple(b for b in query.boosters if said(b.key)))
+    speaker = fold(query.speaker)
+    concepts = tuple(c for c in query.concepts if c.province or not all(has_words(speaker, fold(p.key)) for p in c.phrases))
+    return replace(query, concepts=concepts or query.concepts,
+                   boosters=tuple(b for b in query.boosters if not has_words(speaker, fold(b.key))))
 
 
 # What a sentence's adjacent pairs of the question count for, beside its concepts. Typed without
